@@ -1,0 +1,1 @@
+"""The baseline file: loading with validation, matching, writing, updating and auditing."""

@@ -1,0 +1,278 @@
+"""Read a baseline file and check it before any detect-secrets code sees it.
+
+detect-secrets imports Python code named in a baseline: any plugin entry with
+a `path` key (even under a built-in plugin's name), any filter given as a
+`file://` path or as a dotted path outside its own filters, and, for pre-1.0
+baselines, every file in `custom_plugin_paths`. A baseline comes from the
+repository, so a cloned repository could run code on every commit. This
+module accepts only built-in plugins and filters unless the caller opts in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from staged_secrets.baseline.model import FORMAT_VERSION, Baseline, BaselineEntry
+from staged_secrets.hooks.errors import FatalError
+
+BUILTIN_FILTERS = frozenset(
+    {
+        "detect_secrets.filters.allowlist.is_line_allowlisted",
+        "detect_secrets.filters.common.is_baseline_file",
+        "detect_secrets.filters.common.is_ignored_due_to_verification_policies",
+        "detect_secrets.filters.common.is_invalid_file",
+        "detect_secrets.filters.gibberish.should_exclude_secret",
+        "detect_secrets.filters.heuristic.is_indirect_reference",
+        "detect_secrets.filters.heuristic.is_likely_id_string",
+        "detect_secrets.filters.heuristic.is_lock_file",
+        "detect_secrets.filters.heuristic.is_non_text_file",
+        "detect_secrets.filters.heuristic.is_not_alphanumeric_string",
+        "detect_secrets.filters.heuristic.is_potential_uuid",
+        "detect_secrets.filters.heuristic.is_prefixed_with_dollar_sign",
+        "detect_secrets.filters.heuristic.is_sequential_string",
+        "detect_secrets.filters.heuristic.is_swagger_file",
+        "detect_secrets.filters.heuristic.is_templated_secret",
+        "detect_secrets.filters.regex.should_exclude_file",
+        "detect_secrets.filters.regex.should_exclude_line",
+        "detect_secrets.filters.regex.should_exclude_secret",
+        "detect_secrets.filters.wordlist.should_exclude_secret",
+    }
+)
+
+# Filters that read a file named in the baseline (a word list, a model).
+FILE_READING_FILTERS = {
+    "detect_secrets.filters.wordlist.should_exclude_secret": "file_name",
+    "detect_secrets.filters.gibberish.should_exclude_secret": "model",
+}
+
+# The oldest and newest baseline format versions this tool reads.
+OLDEST_VERSION = (0, 12, 0)
+NEWEST_VERSION = (1, 5, 0)
+
+CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
+
+MERGE_DRIVER_HINT = (
+    "resolve the conflict, or set up the merge driver: "
+    "'staged-secrets baseline merge-driver' (see the README)"
+)
+
+
+def builtin_plugin_names() -> frozenset[str]:
+    """Return the class names of detect-secrets' built-in plugins."""
+    from staged_secrets.hooks.detectors import install_deferred_requests
+
+    install_deferred_requests()
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    return frozenset(plugin.__name__ for plugin in classes)
+
+
+def read_text(path: str) -> str:
+    """Read the baseline file as UTF-8 text, with errors that say what to do."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as error:
+        raise FatalError(
+            f"baseline {path} not found: create it with 'staged-secrets baseline create'"
+        ) from error
+    except OSError as error:
+        raise FatalError(f"baseline {path} could not be read: {error.strerror}") from error
+
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in data[:4]:
+        raise FatalError(
+            f"baseline {path} is UTF-16 encoded; save it as UTF-8 "
+            "(PowerShell: Out-File -Encoding utf8) or recreate it"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FatalError(f"baseline {path} is not valid UTF-8 (byte {error.start})") from error
+
+
+def parse_json(path: str, text: str) -> dict[str, Any]:
+    """Parse TEXT as a baseline's JSON object."""
+    if CONFLICT_MARKER.search(text):
+        raise FatalError(f"baseline {path} contains git conflict markers: {MERGE_DRIVER_HINT}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FatalError(
+            f"baseline {path} is not valid JSON (line {error.lineno}, column {error.colno}): "
+            "fix it or recreate it with 'staged-secrets baseline create'"
+        ) from error
+    if not isinstance(data, dict):
+        raise FatalError(f"baseline {path} must contain a JSON object, not {type(data).__name__}")
+    return data
+
+
+def _parse_version(path: str, data: dict[str, Any]) -> tuple[int, int, int]:
+    version = data.get("version")
+    match = VERSION_PATTERN.match(version) if isinstance(version, str) else None
+    if match is None:
+        raise FatalError(f"baseline {path} has no valid 'version' field (found {version!r})")
+    parsed = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if parsed < OLDEST_VERSION or parsed[:2] > NEWEST_VERSION[:2]:
+        raise FatalError(
+            f"baseline {path} has unsupported version {version}: this tool reads versions "
+            "0.12 to 1.5; recreate it with 'staged-secrets baseline create'"
+        )
+    return parsed
+
+
+def check_code_paths(path: str, data: dict[str, Any], repository_root: str | None) -> None:
+    """Reject every entry that would make detect-secrets import or read outside files."""
+    if data.get("custom_plugin_paths"):
+        raise FatalError(
+            f"baseline {path} lists custom_plugin_paths {data['custom_plugin_paths']!r}, "
+            "which would run code from those files; pass --allow-custom-plugins if you trust them"
+        )
+
+    plugins = data.get("plugins_used", [])
+    if not isinstance(plugins, list):
+        raise FatalError(f"baseline {path}: 'plugins_used' must be a list")
+    builtin = builtin_plugin_names()
+    for plugin in plugins:
+        if not isinstance(plugin, dict) or not isinstance(plugin.get("name"), str):
+            raise FatalError(f"baseline {path}: every plugins_used entry needs a 'name' string")
+        if "path" in plugin:
+            raise FatalError(
+                f"baseline {path}: plugin {plugin['name']!r} has a 'path' ({plugin['path']!r}), "
+                "which would run code from that file; pass --allow-custom-plugins if you trust it"
+            )
+        if plugin["name"] not in builtin:
+            raise FatalError(
+                f"baseline {path}: unknown plugin {plugin['name']!r}; "
+                "remove it or upgrade detect-secrets' pinned version"
+            )
+
+    filters = data.get("filters_used", [])
+    if not isinstance(filters, list):
+        raise FatalError(f"baseline {path}: 'filters_used' must be a list")
+    for filter_config in filters:
+        if not isinstance(filter_config, dict) or not isinstance(filter_config.get("path"), str):
+            raise FatalError(f"baseline {path}: every filters_used entry needs a 'path' string")
+        filter_path = filter_config["path"]
+        if filter_path not in BUILTIN_FILTERS:
+            raise FatalError(
+                f"baseline {path}: filter {filter_path!r} is not one of detect-secrets' "
+                "built-in filters and would run code; pass --allow-custom-plugins if you trust it"
+            )
+        _check_filter_file(path, filter_config, repository_root)
+
+
+def _check_filter_file(
+    path: str, filter_config: dict[str, Any], repository_root: str | None
+) -> None:
+    key = FILE_READING_FILTERS.get(filter_config["path"])
+    if key is None or not filter_config.get(key):
+        return
+    named = str(filter_config[key])
+    root = os.path.realpath(repository_root or os.getcwd())
+    resolved = os.path.realpath(os.path.join(root, named))
+    if os.path.isabs(named) or not resolved.startswith(root + os.sep):
+        raise FatalError(
+            f"baseline {path}: filter {filter_config['path']!r} names file {named!r} outside "
+            "the repository; use a path inside the repository"
+        )
+
+
+def _parse_results(path: str, data: dict[str, Any]) -> list[BaselineEntry]:
+    results = data.get("results", {})
+    if not isinstance(results, dict):
+        raise FatalError(f"baseline {path}: 'results' must be an object of filename to list")
+
+    entries: list[BaselineEntry] = []
+    for filename, items in results.items():
+        if not isinstance(items, list):
+            raise FatalError(f"baseline {path}: results for {filename!r} must be a list")
+        for item in items:
+            entries.append(_parse_entry(path, filename, item))
+    return entries
+
+
+def _parse_entry(path: str, filename: str, item: Any) -> BaselineEntry:
+    if not isinstance(item, dict):
+        raise FatalError(f"baseline {path}: a result under {filename!r} is not an object")
+    secret_type = item.get("type")
+    hashed_secret = item.get("hashed_secret")
+    if not isinstance(secret_type, str) or not isinstance(hashed_secret, str):
+        raise FatalError(
+            f"baseline {path}: a result under {filename!r} lacks 'type' or 'hashed_secret'"
+        )
+
+    line_number = item.get("line_number")
+    if line_number is not None and (
+        not isinstance(line_number, int) or isinstance(line_number, bool)
+    ):
+        raise FatalError(f"baseline {path}: line_number under {filename!r} must be an integer")
+    is_secret = item.get("is_secret")
+    if is_secret is not None and not isinstance(is_secret, bool):
+        raise FatalError(f"baseline {path}: is_secret under {filename!r} must be true or false")
+    is_verified = item.get("is_verified", False)
+    if not isinstance(is_verified, bool):
+        raise FatalError(f"baseline {path}: is_verified under {filename!r} must be true or false")
+
+    known = {"type", "filename", "hashed_secret", "line_number", "is_secret", "is_verified"}
+    return BaselineEntry(
+        filename=filename,
+        type=secret_type,
+        hashed_secret=hashed_secret,
+        line_number=line_number,
+        is_secret=is_secret,
+        is_verified=is_verified,
+        extra={key: value for key, value in item.items() if key not in known},
+    )
+
+
+def _upgrade_settings(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring an older baseline's settings to the 1.5 layout with detect-secrets' upgraders."""
+    from staged_secrets.hooks.detectors import install_deferred_requests
+
+    install_deferred_requests()
+    from detect_secrets.core.baseline import upgrade
+
+    upgraded: dict[str, Any] = upgrade(dict(data))
+    return upgraded
+
+
+def load_baseline(
+    path: str,
+    allow_custom_plugins: bool = False,
+    repository_root: str | None = None,
+) -> Baseline:
+    """Read, check and parse the baseline at PATH.
+
+    Raises FatalError (exit 2) for anything unsafe or unreadable; the file
+    is never modified here.
+    """
+    data = parse_json(path, read_text(path))
+    version = _parse_version(path, data)
+    if not allow_custom_plugins:
+        check_code_paths(path, data, repository_root)
+
+    if version < NEWEST_VERSION:
+        try:
+            data = _upgrade_settings(data)
+        except (KeyError, TypeError, ValueError) as error:
+            raise FatalError(
+                f"baseline {path} could not be upgraded from {data['version']}: {error}"
+            ) from error
+        if not allow_custom_plugins:
+            check_code_paths(path, data, repository_root)
+
+    entries = _parse_results(path, data)
+    known = {"version", "plugins_used", "filters_used", "results"}
+    return Baseline(
+        version=FORMAT_VERSION,
+        plugins_used=list(data.get("plugins_used", [])),
+        filters_used=list(data.get("filters_used", [])),
+        entries=entries,
+        extra={key: value for key, value in data.items() if key not in known},
+    )

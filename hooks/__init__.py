@@ -1,0 +1,1 @@
+"""Turn git state into findings: git plumbing, the diff reader, the scanner, the CLI."""

@@ -1,0 +1,184 @@
+"""The `staged-secrets` command line: a table of sub-commands and one error handler.
+
+Exit codes: 0 nothing new, 1 new secrets (or a failed audit gate), 2 the
+command could not do its job. The hook fails closed: exit 2 blocks a commit
+just as exit 1 does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from staged_secrets.hooks.errors import FatalError
+
+EXIT_CLEAN = 0
+EXIT_FOUND = 1
+EXIT_ERROR = 2
+
+
+class Command(NamedTuple):
+    """A sub-command: where it sits, its help, its arguments and its work."""
+
+    path: tuple[str, ...]
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _scan_arguments(parser: argparse.ArgumentParser) -> None:
+    from staged_secrets.hooks import scan
+
+    scan.add_arguments(parser)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from staged_secrets.hooks import scan
+
+    return scan.run(args)
+
+
+def _create_arguments(parser: argparse.ArgumentParser) -> None:
+    from staged_secrets.baseline import commands
+
+    commands.add_create_arguments(parser)
+
+
+def _create(args: argparse.Namespace) -> int:
+    from staged_secrets.baseline import commands
+
+    return commands.run_create(args)
+
+
+def _update_arguments(parser: argparse.ArgumentParser) -> None:
+    from staged_secrets.baseline import commands
+
+    commands.add_update_arguments(parser)
+
+
+def _update(args: argparse.Namespace) -> int:
+    from staged_secrets.baseline import commands
+
+    return commands.run_update(args)
+
+
+def _merge_driver_arguments(parser: argparse.ArgumentParser) -> None:
+    from staged_secrets.baseline import merge
+
+    merge.add_arguments(parser)
+
+
+def _merge_driver(args: argparse.Namespace) -> int:
+    from staged_secrets.baseline import merge
+
+    return merge.run(args)
+
+
+def _audit_arguments(parser: argparse.ArgumentParser) -> None:
+    from staged_secrets.baseline import audit
+
+    audit.add_arguments(parser)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from staged_secrets.baseline import audit
+
+    return audit.run(args)
+
+
+COMMANDS = (
+    Command(
+        ("scan",), "scan staged changes (or a commit range) for new secrets", _scan_arguments, _scan
+    ),
+    Command(
+        ("baseline", "create"),
+        "scan every file in the index and write a new baseline",
+        _create_arguments,
+        _create,
+    ),
+    Command(
+        ("baseline", "update"),
+        "rescan the index and update the baseline, keeping labels",
+        _update_arguments,
+        _update,
+    ),
+    Command(
+        ("baseline", "merge-driver"),
+        "git merge driver for baseline files (%O %A %B)",
+        _merge_driver_arguments,
+        _merge_driver,
+    ),
+    Command(
+        ("audit",),
+        "label baseline entries as real secrets or false positives",
+        _audit_arguments,
+        _audit,
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="staged-secrets",
+        description="Block commits that add secrets, scanning only the lines they add.",
+    )
+    parser.add_argument("--verbose", action="store_true", help="show more detail on errors")
+    groups: dict[tuple[str, ...], argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+    groups[()] = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parents: dict[tuple[str, ...], argparse.ArgumentParser] = {(): parser}
+
+    for command in COMMANDS:
+        for depth in range(1, len(command.path)):
+            prefix = command.path[:depth]
+            if prefix not in groups:
+                group_parser = groups[prefix[:-1]].add_parser(
+                    prefix[-1], help=f"{prefix[-1]} commands"
+                )
+                parents[prefix] = group_parser
+                groups[prefix] = group_parser.add_subparsers(
+                    dest=f"{'_'.join(prefix)}_command", metavar="COMMAND", required=True
+                )
+        sub = groups[command.path[:-1]].add_parser(
+            command.path[-1], help=command.help, description=command.help
+        )
+        command.add_arguments(sub)
+        sub.set_defaults(handler=command.run)
+    return parser
+
+
+def _describe_internal_error(error: BaseException) -> str:
+    # The exception's message may quote scanned text, so only its type and
+    # where it was raised are printed.
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+    return f"internal error ({type(error).__name__}{where})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:
+        code = exit_request.code
+        return code if isinstance(code, int) and code == 0 else EXIT_ERROR
+
+    try:
+        result: int = args.handler(args)
+        return result
+    except FatalError as error:
+        sys.stderr.write(f"staged-secrets: error: {error}\n")
+    except KeyboardInterrupt:
+        sys.stderr.write("staged-secrets: interrupted\n")
+    except Exception as error:  # noqa: BLE001
+        sys.stderr.write(f"staged-secrets: {_describe_internal_error(error)}; please report it\n")
+        if args.verbose:
+            for frame in traceback.extract_tb(error.__traceback__):
+                sys.stderr.write(f"  {frame.filename}:{frame.lineno} in {frame.name}\n")
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

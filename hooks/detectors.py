@@ -1,0 +1,86 @@
+"""Load detect-secrets' plugins and filters without its network code.
+
+detect-secrets 1.5.0 imports `requests` in every plugin module only for
+optional verification against live services, which this product never
+performs; importing it costs most of detect-secrets' start-up time. A
+stand-in module is registered under that name before detect-secrets loads,
+and it imports the real `requests` the first time anything is read from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from collections.abc import Mapping
+from typing import Any
+
+# The settings loaded into detect-secrets' process-wide settings object, kept
+# so that a second configure() with the same settings does nothing.
+_configured: dict[str, Any] | None = None
+
+INVALID_FILE_FILTER = "detect_secrets.filters.common.is_invalid_file"
+
+
+class _DeferredRequests(types.ModuleType):
+    """Stand-in for `requests` that loads the real module on first use."""
+
+    # detect-secrets 1.5.0 reads `requests.Response` in one return annotation
+    # (plugins/ibm_cloud_iam.py) while its module loads; nothing else is read
+    # at import time.
+    Response = object
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get("requests") is self:
+            del sys.modules["requests"]
+        real = importlib.import_module("requests")
+        return getattr(real, name)
+
+
+def install_deferred_requests() -> None:
+    """Register the stand-in unless `requests` is already imported."""
+    if "requests" not in sys.modules:
+        sys.modules["requests"] = _DeferredRequests("requests")
+
+
+def default_settings_json() -> dict[str, Any]:
+    """Return the settings `detect-secrets scan` uses by default (all plugins)."""
+    install_deferred_requests()
+    from detect_secrets.settings import default_settings
+
+    with default_settings() as settings:
+        result: dict[str, Any] = settings.json()
+    return result
+
+
+def configure(settings_json: Mapping[str, Any]) -> None:
+    """Load plugins_used and filters_used into detect-secrets' settings.
+
+    The caller has validated the settings (see the baseline loader), so no
+    custom plugin or filter path reaches this point.
+    """
+    global _configured
+    wanted = {
+        "plugins_used": list(settings_json.get("plugins_used", [])),
+        "filters_used": list(settings_json.get("filters_used", [])),
+    }
+    if _configured == wanted:
+        return
+
+    install_deferred_requests()
+    from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
+
+    cache_bust()
+    get_settings().clear()
+    configure_settings_from_baseline(wanted)
+    # The scanner reads blobs from git, so the file usually does not exist on
+    # disk under its name; this filter would drop every staged file.
+    get_settings().disable_filters(INVALID_FILE_FILTER)
+    _configured = wanted
+
+
+def plugin_names() -> list[str]:
+    """Return the class names of the configured plugins."""
+    from detect_secrets.settings import get_settings
+
+    return sorted(get_settings().plugins)

@@ -1,0 +1,265 @@
+"""Run detect-secrets' detectors on chosen lines of a file's text.
+
+The contract: for a file's text and the set of lines a change adds, return
+exactly what detect-secrets 1.5.0's `scan_file` returns for the whole file,
+restricted to those lines. That function
+
+- rewrites the whole file with a transformer when one applies (INI-style
+  content of any file type, YAML), and scans the rewritten lines;
+- keeps one result per (type, hashed secret), at the first line it occurs;
+- runs a second, "eager" pass that reads `.env`-style files as INI, but only
+  when the first pass found nothing anywhere in the file.
+
+So the whole text always goes through the transformers, only added lines go
+through the per-line detectors, and the rest of the file is scanned only when
+the result depends on it. It relies on detect-secrets' private per-line
+functions, which is why detect-secrets is pinned to one exact version and the
+differential tests compare this module with `scan_file`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Set
+from typing import Any, NamedTuple, cast
+
+from staged_secrets.hooks import prefilter
+
+
+class RawSecret(NamedTuple):
+    """A detection on one line, with the plain secret (kept in memory only)."""
+
+    line_number: int
+    type: str
+    hashed_secret: str
+    secret: str
+
+
+PRIVATE_KEY_BEGIN = re.compile(r"BEGIN .*PRIVATE KEY|PuTTY-User-Key-File-2")
+PRIVATE_KEY_END = re.compile(r"END .*PRIVATE KEY|Private-MAC:")
+PRIVATE_KEY_TYPE = "Private Key"
+
+# A private key block longer than this many lines is not tied back to its
+# BEGIN line. NOTE: PEM keys up to RSA 16384 bits and typical PGP private key
+# blocks fit; a longer block is reported only where detect-secrets reports it.
+MAX_PRIVATE_KEY_LINES = 2000
+
+
+class _NamedText(io.StringIO):
+    """An in-memory text file with a name, as detect-secrets' transformers expect."""
+
+    def __init__(self, text: str, name: str) -> None:
+        # newline=None reads with universal newlines, as open() does.
+        super().__init__(text, newline=None)
+        self.name = name
+
+
+class _LineScanner:
+    """detect-secrets' per-line engine over one list of lines, with a cache."""
+
+    def __init__(self, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+        self._cache: dict[int, list[RawSecret]] = {}
+
+    def scan(self, line_number: int) -> list[RawSecret]:
+        cached = self._cache.get(line_number)
+        if cached is None:
+            cached = self._scan_uncached(line_number)
+            self._cache[line_number] = cached
+        return cached
+
+    def _scan_uncached(self, line_number: int) -> list[RawSecret]:
+        from detect_secrets.core.scan import _is_filtered_out, _scan_line
+        from detect_secrets.settings import get_plugins
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        line = self.lines[line_number - 1].rstrip()
+        if not prefilter.may_match(line):
+            return []
+
+        snippet = get_code_snippet(lines=self.lines, line_number=line_number)
+        if _is_filtered_out(
+            required_filter_parameters=["line"],
+            filename=self.filename,
+            line=line,
+            context=snippet,
+        ):
+            return []
+
+        found: list[RawSecret] = []
+        for plugin in get_plugins():
+            for secret in _scan_line(
+                plugin=plugin,
+                filename=self.filename,
+                line=line,
+                line_number=line_number,
+                context=snippet,
+            ):
+                if _is_filtered_out(
+                    required_filter_parameters=["context"],
+                    filename=secret.filename,
+                    secret=secret.secret_value,
+                    plugin=plugin,
+                    line=line,
+                    context=snippet,
+                ):
+                    continue
+                found.append(
+                    RawSecret(
+                        line_number, secret.type, secret.secret_hash, secret.secret_value or ""
+                    )
+                )
+        found.sort(key=lambda item: (item.type, item.hashed_secret))
+        return found
+
+    def first_results(self, line_numbers: Set[int] | None) -> list[RawSecret]:
+        """Scan LINE_NUMBERS (all lines when None), one result per identity at its first line.
+
+        A secret found on a chosen line is dropped when an earlier line that
+        was not chosen yields the same identity, because detect-secrets
+        reports it there.
+        """
+        chosen = range(1, len(self.lines) + 1) if line_numbers is None else sorted(line_numbers)
+        seen: set[tuple[str, str]] = set()
+        results: list[RawSecret] = []
+        for line_number in chosen:
+            if line_number < 1 or line_number > len(self.lines):
+                continue
+            for secret in self.scan(line_number):
+                identity = (secret.type, secret.hashed_secret)
+                if identity in seen:
+                    continue
+                seen.add(identity)
+                if line_numbers is not None and self._found_earlier(secret, line_numbers):
+                    continue
+                results.append(secret)
+        return results
+
+    def _found_earlier(self, secret: RawSecret, chosen: Set[int]) -> bool:
+        identity = (secret.type, secret.hashed_secret)
+        for earlier in range(1, secret.line_number):
+            if earlier in chosen or secret.secret not in self.lines[earlier - 1]:
+                continue
+            if any((item.type, item.hashed_secret) == identity for item in self.scan(earlier)):
+                return True
+        return False
+
+    def any_result_outside(self, chosen: Set[int]) -> bool:
+        """Return whether some line outside CHOSEN yields a secret."""
+        return any(
+            self.scan(line_number)
+            for line_number in range(1, len(self.lines) + 1)
+            if line_number not in chosen
+        )
+
+
+def is_file_excluded(filename: str) -> bool:
+    """Return whether detect-secrets' filename filters skip FILENAME."""
+    from detect_secrets.core.scan import _is_filtered_out
+
+    return bool(_is_filtered_out(required_filter_parameters=["filename"], filename=filename))
+
+
+def _first_pass_lines(filename: str, text: str) -> list[str]:
+    from detect_secrets.transformers import get_transformed_file
+
+    handle = _NamedText(text, filename)
+    try:
+        lines = get_transformed_file(cast(Any, handle))
+    except Exception:  # noqa: BLE001
+        # A transformer that crashes on odd input would make detect-secrets
+        # abort the file; scanning the plain lines finds more, never less.
+        lines = None
+    if not lines:
+        handle.seek(0)
+        lines = handle.readlines()
+    return list(lines)
+
+
+def _eager_pass_lines(filename: str, text: str) -> list[str] | None:
+    from detect_secrets.transformers import get_transformed_file
+
+    if not prefilter.may_parse_as_eager_config(filename, text):
+        return None
+    try:
+        lines = get_transformed_file(
+            cast(Any, _NamedText(text, filename)), use_eager_transformers=True
+        )
+    except Exception:  # noqa: BLE001
+        return None
+    return list(lines) if lines else None
+
+
+def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecret]:
+    """Return detect-secrets' findings for FILENAME's TEXT on the ADDED lines.
+
+    ADDED None means every line (a whole-file scan). FILENAME drives the
+    file-type rules and filters; the text is never read from disk.
+    """
+    if is_file_excluded(filename):
+        return []
+
+    first = _LineScanner(filename, _first_pass_lines(filename, text))
+    results = first.first_results(added)
+    if added is not None:
+        results.extend(_private_key_headers(first, added, results))
+    if results:
+        return sorted(results)
+
+    eager_lines = _eager_pass_lines(filename, text)
+    if eager_lines is None:
+        return []
+    eager = _LineScanner(filename, eager_lines)
+    eager_results = eager.first_results(added)
+    if not eager_results:
+        return []
+    if added is not None and first.any_result_outside(added):
+        return []
+    return sorted(eager_results)
+
+
+def _private_key_blocks(lines: list[str]) -> Iterator[tuple[int, int]]:
+    begin: int | None = None
+    for number, line in enumerate(lines, start=1):
+        if PRIVATE_KEY_BEGIN.search(line):
+            begin = number
+        elif begin is not None and (
+            PRIVATE_KEY_END.search(line) or number - begin > MAX_PRIVATE_KEY_LINES
+        ):
+            yield begin, number
+            begin = None
+    if begin is not None:
+        yield begin, len(lines)
+
+
+def _private_key_headers(
+    scanner: _LineScanner, added: Set[int], already: list[RawSecret]
+) -> list[RawSecret]:
+    """Report a key block's BEGIN line when only the block's body changed.
+
+    detect-secrets matches private keys on the BEGIN line alone, so a new key
+    pasted under an unchanged header would otherwise go unreported.
+    """
+    if not any("PRIVATE KEY" in line or "PuTTY" in line for line in scanner.lines):
+        return []
+
+    reported = {(secret.type, secret.hashed_secret) for secret in already}
+    extra: list[RawSecret] = []
+    for begin, end in _private_key_blocks(scanner.lines):
+        if begin in added or not any(number in added for number in range(begin + 1, end + 1)):
+            continue
+        for secret in scanner.scan(begin):
+            identity = (secret.type, secret.hashed_secret)
+            if secret.type == PRIVATE_KEY_TYPE and identity not in reported:
+                reported.add(identity)
+                extra.append(secret)
+    return extra
+
+
+def settings_fingerprint() -> Any:
+    """Return the configured plugin and filter settings (for worker processes)."""
+    from detect_secrets.settings import get_settings
+
+    return get_settings().json()

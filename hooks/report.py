@@ -1,0 +1,100 @@
+"""Print scan results as text or JSON. No output ever contains a secret."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from staged_secrets.hooks.changes import Finding, ScanResult
+
+
+class ReportContext:
+    """What the report needs to say besides the findings."""
+
+    def __init__(
+        self,
+        baseline_path: str,
+        baseline_found: bool,
+        range_description: str | None = None,
+    ) -> None:
+        self.baseline_path = baseline_path
+        self.baseline_found = baseline_found
+        self.range_description = range_description
+
+
+def _location(finding: Finding) -> str:
+    location = f"{finding.filename}:{finding.line_number}"
+    if finding.commit:
+        location = f"{finding.commit[:12]} {location}"
+    return location
+
+
+def write_text(
+    stream: TextIO, result: ScanResult, new: Sequence[Finding], context: ReportContext
+) -> None:
+    """Write the human-readable report."""
+    scope = context.range_description or "staged changes"
+    summary = (
+        f"staged-secrets: scanned {result.lines_scanned} added lines "
+        f"in {result.files_scanned} files ({scope})"
+    )
+    known = len(result.findings) - len(new)
+    if known:
+        summary += f"; {known} known to the baseline"
+    stream.write(summary + "\n")
+
+    if not context.baseline_found:
+        stream.write(
+            f"No baseline found at {context.baseline_path}: every finding counts as new.\n"
+        )
+    for skipped in result.skipped:
+        stream.write(f"skipped {skipped.filename}: {skipped.reason}\n")
+    if result.files_scanned and not result.lines_scanned:
+        stream.write("The staged files add no lines, so no line was scanned.\n")
+
+    if not new:
+        return
+
+    stream.write(f"\nFound {len(new)} new potential secret(s):\n")
+    for finding in new:
+        stream.write(f"  {_location(finding)}: {finding.type}: {finding.preview}\n")
+
+    baseline_command = "update" if context.baseline_found else "create"
+    stream.write(
+        "\nWhat to do next:\n"
+        "  - a real secret: remove it from the file, unstage it, and rotate it if it was shared;\n"
+        "  - a false positive on one line: add the comment 'pragma: allowlist secret' at the end\n"
+        "    of that line (or 'pragma: allowlist nextline secret' on the line above);\n"
+        f"  - accept it in the baseline: run 'staged-secrets baseline {baseline_command}', then\n"
+        "    'staged-secrets audit' to label it, and stage "
+        f"{context.baseline_path}.\n"
+    )
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    output: dict[str, Any] = {
+        "filename": finding.filename,
+        "line_number": finding.line_number,
+        "type": finding.type,
+        "hashed_secret": finding.hashed_secret,
+    }
+    if finding.commit:
+        output["commit"] = finding.commit
+    return output
+
+
+def write_json(
+    stream: TextIO, result: ScanResult, new: Sequence[Finding], context: ReportContext
+) -> None:
+    """Write one JSON object with the new findings under `results`."""
+    document = {
+        "results": [finding_json(finding) for finding in new],
+        "known_to_baseline": len(result.findings) - len(new),
+        "files_scanned": result.files_scanned,
+        "lines_scanned": result.lines_scanned,
+        "skipped": [{"filename": s.filename, "reason": s.reason} for s in result.skipped],
+        "baseline": context.baseline_path if context.baseline_found else None,
+    }
+    json.dump(document, stream, indent=2)
+    stream.write("\n")

@@ -1,0 +1,1 @@
+"""staged-secrets: block commits that add secrets, scanning only staged lines."""
