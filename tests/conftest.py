@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from staged_secrets.hooks.cli import main
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
