@@ -1,7 +1,7 @@
 """The `audit` command: label baseline entries, or report on their labels.
 
-Interactive by default (a terminal is required); `--report` and `--stats`
-print listings for people and CI, and `--fail-on-unaudited` /
+The command is interactive by default and needs a terminal. `--report` and
+`--stats` print listings for people and CI, and `--fail-on-unaudited` and
 `--fail-on-secret` turn them into gates that exit 1. Content is read from the
 index, never the working tree, and no output contains a secret: only the
 interactive screen shows one, in full, after the user presses the reveal key.
@@ -75,8 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _baseline_path(given: str | None, root: str) -> str:
-    path = given if given is not None else os.path.join(root, DEFAULT_BASELINE)
+def _baseline_path(option_value: str | None, root: str) -> str:
+    path = option_value if option_value is not None else os.path.join(root, DEFAULT_BASELINE)
     return os.path.abspath(path)
 
 

@@ -23,7 +23,7 @@ COUNT_KEYS = ("real", "false_positive", "unaudited")
 
 
 def label_of(entry: BaselineEntry) -> str:
-    """Return the label detect-secrets' `is_secret` field stands for."""
+    """Return the label that detect-secrets' `is_secret` field encodes."""
     if entry.is_secret is None:
         return UNAUDITED
     return REAL if entry.is_secret else FALSE_POSITIVE
@@ -34,7 +34,7 @@ def sort_key(entry: BaselineEntry) -> tuple[str, int, str, str]:
 
 
 class ReportRow(NamedTuple):
-    """One baseline entry with where its secret stands in the index now."""
+    """One baseline entry and the status of its secret in the index now."""
 
     entry: BaselineEntry
     status: Status

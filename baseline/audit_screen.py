@@ -37,7 +37,7 @@ def color_depth(choice: str, environment: Mapping[str, str]) -> ColorDepth:
     """Decide colour once: the option wins, then NO_COLOR and a dumb TERM turn it off.
 
     Monochrome still uses bold and reverse video, so the secret stays marked.
-    The styles use only the 16 ANSI colours, which every colour terminal has.
+    The styles use only the 16 ANSI colours, so 4-bit depth shows them exactly.
     """
     if choice == "never":
         return ColorDepth.DEPTH_1_BIT
@@ -77,9 +77,10 @@ class Screen:
         bindings = KeyBindings()
 
         def answer(event: KeyPressEvent) -> None:
-            event.app.exit(result=event.key_sequence[0].key)
+            event.app.exit(result=event.key_sequence[0].key.lower())
 
-        for key in sorted(answers):
+        # Upper-case letters count too, so that Caps Lock does not block answers.
+        for key in sorted(answers | {key.upper() for key in answers}):
             bindings.add(key)(answer)
 
         @bindings.add(REVEAL.key)
@@ -95,6 +96,7 @@ class Screen:
         @bindings.add(HELP.key)
         def _help(event: KeyPressEvent) -> None:
             card.show_help = not card.show_help
+            card.message = ""
 
         @bindings.add("c-c")
         @bindings.add(Keys.SIGINT)

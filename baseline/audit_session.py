@@ -1,8 +1,8 @@
-"""The interactive audit: walk the entries, save every answer at once, resume later.
+"""The interactive audit: walk the entries, save every decision at once, resume later.
 
-Each answer is applied to a fresh read of the baseline file and written back
+Each decision is applied to a fresh read of the baseline file and written back
 atomically before the next entry is shown, so quitting, Ctrl-C or a closed
-terminal loses no answer, and a change another command made to the file in
+terminal loses no decision, and a change another command made to the file in
 the meantime is kept. The entry on screen is recorded in the git folder, so
 the next run starts where this one stopped.
 """
@@ -31,7 +31,7 @@ POSITION_FILE = "staged-secrets-audit.json"
 
 
 class AuditScreen(Protocol):
-    """Where the session shows cards and records answers (a terminal in practice)."""
+    """The surface that shows cards and reads the user's keys (a terminal in practice)."""
 
     def ask(self, card: Card) -> str: ...
 
@@ -41,7 +41,7 @@ class AuditScreen(Protocol):
 class ResumePosition:
     """The entry on screen when the audit stopped, stored in the git folder.
 
-    It holds the entry's identity and the baseline's path, never a secret.
+    It contains the entry's identity and the baseline's path, never a secret.
     """
 
     def __init__(self, baseline_path: str) -> None:
@@ -100,7 +100,7 @@ def walk_order(
 
 @dataclass
 class Tally:
-    """What this run changed, for the closing summary."""
+    """Counts of the changes this run made, for the closing summary."""
 
     labels: dict[Identity, bool] = field(default_factory=dict)
     removed: int = 0

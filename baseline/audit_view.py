@@ -1,8 +1,9 @@
 """The text of one audit screen: header, masked context, secret line, keys and help.
 
 The screen shows lines of the staged file around the entry. Every secret the
-engine finds in that file is masked in those lines; the entry's own secret is
-shown in full only while the user has pressed the reveal key. A line that
+engine finds in that file is masked in those lines. The entry's own secret is
+shown in full only after the user presses the reveal key, until it is pressed
+again. A line that
 holds a secret in a form the masking cannot locate (for example after
 detect-secrets' YAML transformer rewrote it) is hidden as a whole.
 """
@@ -92,7 +93,7 @@ def masked(secret: str) -> str:
 
 @dataclass
 class Card:
-    """What one audit screen shows, and the toggles the user can flip on it."""
+    """The content of one audit screen and the toggles the user can flip on it."""
 
     position: int
     total: int
@@ -224,7 +225,12 @@ def _context(
 
 
 def _lines_hiding_a_secret(staged: StagedFile) -> dict[int, set[str]]:
-    """Map line numbers to the secrets reported there but not written there literally."""
+    """Map line numbers to the secrets reported there but not written there literally.
+
+    NOTE: only the reported line is hidden. A secret split over several lines
+    (a YAML block scalar, string concatenation) leaves its pieces visible on
+    the other lines, because no piece matches the secret text.
+    """
     hidden: dict[int, set[str]] = {}
     for found in staged.secrets:
         if not found.secret:
@@ -236,7 +242,7 @@ def _lines_hiding_a_secret(staged: StagedFile) -> dict[int, set[str]]:
 
 
 def _secret_pattern(staged: StagedFile) -> re.Pattern[str] | None:
-    # Longest first, so that a secret containing another one is masked whole.
+    # Sorted by decreasing length, so that a secret containing another one is masked whole.
     secrets = sorted({found.secret for found in staged.secrets if found.secret}, key=len)
     if not secrets:
         return None
@@ -260,13 +266,13 @@ def _masked_segments(
         found = match.group()
         start, end = _token_span(text, match.start(), match.end(), plain_start)
         if found == current and revealed:
-            style, shown = "class:secret.revealed", text[start:end]
+            style, display = "class:secret.revealed", text[start:end]
         else:
             style = "class:secret.masked" if found == current else "class:masked"
-            shown = masked(text[start:end])
+            display = masked(text[start:end])
         if plain_start < start:
             segments.append(("", text[plain_start:start]))
-        segments.append((style, shown))
+        segments.append((style, display))
         plain_start = end
     if plain_start < len(text):
         segments.append(("", text[plain_start:]))

@@ -19,7 +19,7 @@ from staged_secrets.hooks.engine import RawSecret
 
 
 class Status(enum.Enum):
-    """Where an entry's secret stands in the index; the value is the JSON spelling."""
+    """Status of an entry's secret in the index. The value is the JSON spelling."""
 
     PRESENT = "present"
     MOVED = "moved"
@@ -86,17 +86,17 @@ class IndexReader:
 
     def preload(self, paths: Iterable[str]) -> None:
         """Read the blobs of PATHS through one git process."""
-        wanted = []
+        to_read = []
         for path in sorted(set(paths)):
             if path in self._files or path not in self._index:
                 continue
             if self._index[path].mode == git.SUBMODULE_MODE:
                 self._files[path] = None
             else:
-                wanted.append(path)
+                to_read.append(path)
 
-        blobs = git.read_blobs(self._index[path].object_name for path in wanted)
-        for path in wanted:
+        blobs = git.read_blobs(self._index[path].object_name for path in to_read)
+        for path in to_read:
             self._files[path] = _scan_blob(path, blobs[self._index[path].object_name])
 
     def staged_file(self, path: str) -> StagedFile | None:

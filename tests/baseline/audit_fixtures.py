@@ -82,6 +82,17 @@ def labels(path: Path) -> dict[tuple[str, str, str], bool | None]:
     return {identity(entry): entry.get("is_secret") for entry in baseline_entries(path)}
 
 
+def labels_read_by_detect_secrets(path: Path) -> dict[tuple[str, str, str], bool | None]:
+    """Map each entry's identity to `is_secret` as detect-secrets' own loader reads it."""
+    from detect_secrets.core.secrets_collection import SecretsCollection
+
+    collection = SecretsCollection.load_from_baseline(read_json(path))
+    return {
+        (filename, secret.type, secret.secret_hash): secret.is_secret
+        for filename, secret in collection
+    }
+
+
 def set_labels(path: Path, chosen: dict[tuple[str, str, str], bool]) -> None:
     """Write `is_secret` values into the baseline as a person or detect-secrets would."""
     data = read_json(path)

@@ -19,6 +19,7 @@ from tests.baseline.audit_fixtures import (
     baseline_entries,
     identity,
     labels,
+    labels_read_by_detect_secrets,
     make_audit_repo,
     set_labels,
     settings_text,
@@ -99,11 +100,11 @@ class Terminal:
     def _appeared(self, texts: tuple[str, ...]) -> bool:
         position = 0
         text = self.since_mark()
-        for wanted in texts:
-            position = text.find(wanted, position)
+        for expected in texts:
+            position = text.find(expected, position)
             if position < 0:
                 return False
-            position += len(wanted)
+            position += len(expected)
         return True
 
     def card(
@@ -163,6 +164,7 @@ def test_label_quit_and_resume(planted: AuditRepo) -> None:
     assert after_first[_key(entries[0])] is True
     assert after_first[_key(entries[1])] is False
     assert all(after_first[_key(entry)] is None for entry in entries[2:])
+    assert labels_read_by_detect_secrets(planted.baseline) == after_first
     _assert_valid_baseline(planted)
 
     second = Terminal(planted.repo.path)
@@ -232,7 +234,8 @@ def test_back_changes_an_answer(planted: AuditRepo) -> None:
     terminal.press("b")
     revisited = terminal.card(1, total, entries[0])
     assert "label: real" in revisited
-    terminal.press("f")
+    # Caps Lock on: upper-case keys answer as well.
+    terminal.press("F")
     terminal.card(2, total, entries[1])
     terminal.press("q")
     assert terminal.finish() == 0
@@ -337,13 +340,13 @@ def test_deleted_file_skip_then_remove(planted: AuditRepo) -> None:
     repo.git("rm", "-q", "old/legacy.py")
     entries = baseline_entries(planted.baseline)
     index = next(i for i, e in enumerate(entries) if e["filename"] == "old/legacy.py")
-    gone = entries[index]
+    deleted_entry = entries[index]
 
     first = Terminal(repo.path)
     for position in range(index):
         first.card(position + 1, len(entries), entries[position])
         first.press("s")
-    text = first.card(index + 1, len(entries), gone)
+    text = first.card(index + 1, len(entries), deleted_entry)
     assert "old/legacy.py is not in the index" in text
     assert "d remove entry" in text
     assert "r real secret" not in text
@@ -353,22 +356,22 @@ def test_deleted_file_skip_then_remove(planted: AuditRepo) -> None:
     assert first.finish() == 0
     assert_no_secret(first.raw, *planted.secrets)
     assert_no_secret(visible(first.raw), *planted.secrets)
-    assert identity(gone) in labels(planted.baseline)
-    assert labels(planted.baseline)[identity(gone)] is None
+    assert identity(deleted_entry) in labels(planted.baseline)
+    assert labels(planted.baseline)[identity(deleted_entry)] is None
 
     second = Terminal(repo.path)
     for position in range(index):
         second.card(position + 1, len(entries), entries[position])
         second.press("s")
-    second.card(index + 1, len(entries), gone)
+    second.card(index + 1, len(entries), deleted_entry)
     second.press("d")
     assert second.finish() == 0
     assert "entry removed from the baseline" in visible(second.raw)
     assert_no_secret(second.raw, *planted.secrets)
 
     remaining = labels(planted.baseline)
-    assert identity(gone) not in remaining
-    assert sorted(remaining) == sorted(identity(e) for e in entries if e is not gone)
+    assert identity(deleted_entry) not in remaining
+    assert sorted(remaining) == sorted(identity(e) for e in entries if e is not deleted_entry)
     _assert_valid_baseline(planted)
 
 
