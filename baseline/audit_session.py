@@ -156,11 +156,12 @@ class AuditSession:
             if self._apply(action, entry, location):
                 index += 1
             else:
+                # The next entry moves up to this place in the walk.
                 del order[index]
         return True
 
     def _apply(self, action: str, entry: BaselineEntry, location: Location) -> bool:
-        """Save ACTION's change; return False when the entry left the baseline."""
+        """Save ACTION's change; return False when the entry is no longer in the baseline."""
         new_line = location.line_number
         moved = new_line is not None and new_line != entry.line_number
 
@@ -182,6 +183,7 @@ class AuditSession:
             self.tally.labels.pop(entry.identity, None)
             self.tally.removed += 1
             self._record(entry, None, "entry removed from the baseline")
+            return False
         elif action == view.SKIP.key:
             if moved and not self._save(entry.identity, _set_line(new_line)):
                 return False

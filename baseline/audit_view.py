@@ -158,7 +158,7 @@ def _body(card: Card, width: int) -> Fragments:
     if location.status is Status.SECRET_MISSING:
         return [
             ("class:warning", f"The staged {entry.filename} no longer contains this secret"),
-            ("", ".\nLabel it anyway (it stays in the history), or remove the entry.\n"),
+            ("", ".\nLabel it anyway (it may remain in the git history), or remove the entry.\n"),
         ]
 
     assert location.staged_file is not None and location.secret is not None

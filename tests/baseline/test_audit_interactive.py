@@ -527,3 +527,29 @@ def test_output_not_a_terminal_exits_2(planted: AuditRepo) -> None:
     assert completed.returncode == 2
     assert "standard output is not one" in completed.stderr
     assert "--report" in completed.stderr
+
+
+def test_remove_then_back_skips_removed(planted: AuditRepo) -> None:
+    repo = planted.repo
+    repo.git("rm", "-q", "deploy/token.py")
+    entries = baseline_entries(planted.baseline)
+    index = next(i for i, e in enumerate(entries) if e["filename"] == "deploy/token.py")
+    assert 0 < index < len(entries) - 1
+
+    terminal = Terminal(repo.path)
+    for position in range(index):
+        terminal.card(position + 1, len(entries), entries[position])
+        terminal.press("s")
+    terminal.card(index + 1, len(entries), entries[index])
+    terminal.press("d")
+    # The walk is one entry shorter, and the next entry takes the removed one's place.
+    terminal.card(index + 1, len(entries) - 1, entries[index + 1])
+    terminal.press("b")
+    terminal.card(index, len(entries) - 1, entries[index - 1])
+    terminal.press("q")
+    assert terminal.finish() == 0
+    assert_no_secret(terminal.raw, *planted.secrets)
+    assert_no_secret(visible(terminal.raw), *planted.secrets)
+
+    assert identity(entries[index]) not in labels(planted.baseline)
+    assert len(labels(planted.baseline)) == len(entries) - 1
