@@ -45,11 +45,16 @@ def install_deferred_requests() -> None:
 
 def default_settings_json() -> dict[str, Any]:
     """Return the settings `detect-secrets scan` uses by default (all plugins)."""
+    global _configured
     install_deferred_requests()
     from detect_secrets.settings import default_settings
 
     with default_settings() as settings:
         result: dict[str, Any] = settings.json()
+    # Leaving default_settings() reloads the earlier settings from their JSON,
+    # which turns the invalid-file filter back on, so configure() must run
+    # in full next time.
+    _configured = None
     return result
 
 
