@@ -24,9 +24,9 @@ COMMITS_PER_BATCH = 200
 
 
 class RangeRequest(NamedTuple):
-    """Which commits to scan: FROM..TO, or TO's commits that no remote has yet.
+    """The commits to scan: FROM..TO, or TO's commits that no remote has yet.
 
-    `pushing` marks a pre-push run: commits that a remote-tracking branch
+    `pushing` marks a pre-push run. Commits that a remote-tracking branch
     already contains were pushed before, so they are left out.
     """
 
@@ -44,9 +44,9 @@ class RangeScan(NamedTuple):
 
 
 def request_from_environment(environ: Mapping[str, str]) -> RangeRequest | None:
-    """Return the range that pre-commit asks for through its environment, if any.
+    """Return the range that pre-commit requests through its environment, if any.
 
-    pre-commit 4 sets PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF for
+    pre-commit 4.7 sets PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF for
     `run --from-ref/--to-ref` and for most pushes, and PRE_COMMIT_REMOTE_NAME
     and PRE_COMMIT_LOCAL_BRANCH only for pushes. When the oldest commit a
     push adds is a root commit (a first push, or a branch with unrelated
@@ -127,7 +127,7 @@ def split_sections(output: bytes, commits: Sequence[str]) -> list[bytes]:
     for index, commit in enumerate(commits):
         header = commit.encode("ascii") + b"\0"
         if not output.startswith(header, position):
-            raise FatalError(f"git diff-tree output for commit {commit} is not where expected")
+            raise FatalError(f"git diff-tree output for commit {commit} could not be parsed")
         start = position + len(header)
         next_header = (
             commits[index + 1].encode("ascii") + b"\0" if index + 1 < len(commits) else None
@@ -137,7 +137,7 @@ def split_sections(output: bytes, commits: Sequence[str]) -> list[bytes]:
         position = end
 
     if position != len(output):
-        raise FatalError("git diff-tree output has more sections than commits asked for")
+        raise FatalError("git diff-tree output has more sections than commits requested")
     return sections
 
 
@@ -155,7 +155,7 @@ def _section_end(output: bytes, start: int, next_header: bytes | None, commit: s
         return patch_start
     found = output.find(b"\n" + next_header, patch_start)
     if found < 0:
-        raise FatalError(f"git diff-tree output after commit {commit} is not where expected")
+        raise FatalError(f"git diff-tree output after commit {commit} could not be parsed")
     return found + 1
 
 

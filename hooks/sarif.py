@@ -81,8 +81,8 @@ def _rule(secret_type: str) -> dict[str, Any]:
 
 
 def _display_path(path: str) -> str:
-    # Bytes of a path that are not UTF-8 are kept by git as they are; the
-    # message shows them as U+FFFD, the URI keeps them percent-encoded.
+    # git keeps path bytes that are not UTF-8 as they are. The message shows
+    # them as U+FFFD, and the URI keeps them percent-encoded.
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
@@ -119,9 +119,9 @@ def _result(finding: Finding, rule_index: int, commits: Sequence[str]) -> dict[s
 def to_sarif(findings: Sequence[Finding]) -> dict[str, Any]:
     """Build the SARIF log for FINDINGS.
 
-    A range scan can report one identity in several commits; they become
-    one result (at the oldest commit, the others listed in its properties),
-    because results that share a fingerprint are one alert.
+    A range scan can report one identity in several commits. Results that
+    share a fingerprint are one alert, so they become one result at the
+    oldest commit, which lists every commit in its properties.
     """
     grouped: dict[str, tuple[Finding, list[str]]] = {}
     for finding in findings:
