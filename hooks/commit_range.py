@@ -104,12 +104,13 @@ def describe(request: RangeRequest, commit_count: int) -> str:
     """Return the scope line of the report for REQUEST."""
     if is_deletion(request):
         return "branch deletion, nothing to scan"
+    commits = "commit" if commit_count == 1 else "commits"
     new_branch = request.from_ref is None or git.is_null_object(request.from_ref)
     if new_branch:
-        return f"{commit_count} commits not on any remote-tracking branch"
+        return f"{commit_count} {commits} not on any remote-tracking branch"
     if request.pushing:
-        return f"{commit_count} pushed commits not on any remote-tracking branch"
-    return f"{commit_count} commits"
+        return f"{commit_count} pushed {commits} not on any remote-tracking branch"
+    return f"{commit_count} {commits}"
 
 
 def split_sections(output: bytes, commits: Sequence[str]) -> list[bytes]:

@@ -218,7 +218,7 @@ def diff_tree_pairs(pairs: Sequence[tuple[str, str | None]]) -> bytes:
     Each pair is one input line, `COMMIT PARENT`, or `COMMIT` alone for a
     root commit (compared with the empty tree). With `--always` git writes
     the header `COMMIT` NUL for every line, even when the diff is empty, so
-    the output holds exactly one section per pair, in input order.
+    the output contains exactly one section per pair, in input order.
     """
     lines = [f"{commit} {parent}\n" if parent else f"{commit}\n" for commit, parent in pairs]
     return run(
@@ -230,9 +230,9 @@ def diff_tree_pairs(pairs: Sequence[tuple[str, str | None]]) -> bytes:
 def blob_names_at(commits: Sequence[str], path: str) -> dict[str, str]:
     """Return the blob name of PATH in each commit's tree, for the commits that have one.
 
-    One `git cat-file --batch-check` process answers for every commit. A
-    PATH that contains a newline cannot be asked for this way and gets an
-    empty answer.
+    One `git cat-file --batch-check` process looks up every commit. A PATH
+    that contains a newline cannot be looked up this way, so the result is
+    then empty.
     """
     if not commits or "\n" in path:
         return {}

@@ -133,8 +133,8 @@ def staged_changes() -> tuple[list[FileChange], set[str]]:
 
     While a merge is being committed (MERGE_HEAD exists), the index is
     compared with HEAD and with each merged commit, and only lines that no
-    parent has count as added: a secret already on either branch is not
-    reported again, a secret typed while resolving a conflict is.
+    parent has count as added. So a secret already on either branch is not
+    reported again, while a secret typed while resolving a conflict is.
     """
     bases = [staged_base(), *git.merge_heads()]
     per_base = [diff.parse(git.diff_index(base)) for base in bases]

@@ -65,9 +65,11 @@ def test_clean_range_passes(repo: Repo, cli) -> None:
     repo.commit_files({"b.md": "three\n"}, "three")
 
     result = cli("scan", "--from-ref", base, "--to-ref", "HEAD")
+    last = cli("scan", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
 
     assert result.exit_code == 0, result.output
     assert "scanned 2 added lines in 2 files (2 commits)" in result.stdout
+    assert "scanned 1 added lines in 1 files (1 commit)" in last.stdout
 
 
 def test_range_ignores_working_tree(repo: Repo, cli) -> None:

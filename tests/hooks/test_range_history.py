@@ -130,7 +130,7 @@ def generate_linear_with_merges(writer: HistoryWriter, commit_count: int, seed: 
 
     Secrets are planted, removed again and moved; side branches change
     their own files, and some merges add a line of their own (an evil
-    merge) that holds a secret.
+    merge) that contains a secret.
     """
     random_source = random.Random(seed)
     main = Branch()

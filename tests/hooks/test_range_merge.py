@@ -168,10 +168,10 @@ def test_range_clean_merge_adds_nothing(repo: Repo, cli) -> None:
         "scan", "--from-ref", f"{merge_commit}^2", "--to-ref", merge_commit, "--format", "json"
     )
 
-    # From the first parent, the range holds the feature's commits and the merge.
+    # From the first parent, the range contains the feature's commits and the merge.
     assert result.exit_code == 1, result.output
     assert "3 commits" in result.stdout
-    # From the second parent, the range holds main's own commit and the
+    # From the second parent, the range contains main's own commit and the
     # merge, which adds one line (the resolved MODE) that no parent has.
     assert from_feature.exit_code == 0, from_feature.output
     assert json.loads(from_feature.stdout)["lines_scanned"] == 2

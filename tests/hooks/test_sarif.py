@@ -1,11 +1,11 @@
 """`scan --format sarif`: a valid SARIF 2.1.0 log with stable fingerprints and no secret text.
 
-NOTE: the official SARIF 2.1.0 schema is not available offline here, so the
-log is validated against data/sarif-2.1.0-subset.schema.json: a subset written
-from the official schema's structure that keeps its types, required
-properties, enums and formats and rejects every property it does not list.
-jsonschema ships no checker for the `uri` and `uri-reference` formats
-without extra packages, so this module registers RFC 3986 checkers.
+NOTE: the official SARIF 2.1.0 schema is not available offline here. The
+log is validated against data/sarif-2.1.0-subset.schema.json instead, a
+subset written from the official schema's structure. It keeps the official
+types, required properties, enums and formats, and it rejects every property
+it does not list. jsonschema checks the `uri` and `uri-reference` formats
+only with extra packages, so this module registers RFC 3986 checkers.
 """
 
 from __future__ import annotations
