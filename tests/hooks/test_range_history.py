@@ -237,7 +237,7 @@ def test_history_of_thousands_of_commits(repo: Repo) -> None:
 
 @pytest.mark.slow
 def test_history_of_tens_of_thousands_of_commits(repo: Repo) -> None:
-    _check_history(repo, commit_count=10000, seed=6)
+    _check_history(repo, commit_count=20000, seed=6)
 
 
 def test_history_matches_per_commit_reference(repo: Repo) -> None:
