@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -82,7 +82,7 @@ def _added_lines_by_content(old: str, new: str) -> set[int]:
 
 
 def _added_lines(
-    change: FileChange, text: decode.DecodedText, blobs: dict[str, bytes]
+    change: FileChange, text: decode.DecodedText, blobs: Mapping[str, bytes]
 ) -> set[int] | None:
     """Return the added universal-newline line numbers, or None for the whole file."""
     if change.whole_file or (change.status in "AC" and not change.added_ranges):
@@ -103,19 +103,32 @@ def _added_lines(
     return {line for git_line in git_lines for line in mapping.get(git_line, [git_line])}
 
 
-def scan_changes(
-    changes: Sequence[FileChange],
-    commit: str | None = None,
-    skip_paths: Iterable[str] = (),
-) -> ScanResult:
-    """Scan the added lines of CHANGES, reading content from git objects only."""
+def blobs_to_read(changes: Sequence[FileChange], skip_paths: Iterable[str] = ()) -> list[str]:
+    """Return the names of the blobs that scanning CHANGES reads."""
     skipped_paths = set(skip_paths)
     wanted = [c for c in changes if needs_scan(c) and c.new_path not in skipped_paths]
     object_names = [c.new_object for c in wanted]
     object_names += [
         c.old_object for c in wanted if c.git_says_binary and not git.is_null_object(c.old_object)
     ]
-    blobs = git.read_blobs(object_names)
+    return object_names
+
+
+def scan_changes(
+    changes: Sequence[FileChange],
+    commit: str | None = None,
+    skip_paths: Iterable[str] = (),
+    blobs: Mapping[str, bytes] | None = None,
+) -> ScanResult:
+    """Scan the added lines of CHANGES, reading content from git objects only.
+
+    BLOBS, when given, must hold every blob that `blobs_to_read` names; a
+    range scan reads them for many commits through one process.
+    """
+    skipped_paths = set(skip_paths)
+    wanted = [c for c in changes if needs_scan(c) and c.new_path not in skipped_paths]
+    if blobs is None:
+        blobs = git.read_blobs(blobs_to_read(wanted))
 
     result = ScanResult()
     for change in wanted:
@@ -123,7 +136,7 @@ def scan_changes(
     return result
 
 
-def _scan_one(change: FileChange, blobs: dict[str, bytes], commit: str | None) -> ScanResult:
+def _scan_one(change: FileChange, blobs: Mapping[str, bytes], commit: str | None) -> ScanResult:
     result = ScanResult()
     text = decode.decode_blob(blobs[change.new_object])
     if text is None:

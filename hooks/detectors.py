@@ -69,11 +69,13 @@ def configure(settings_json: Mapping[str, Any]) -> None:
         "plugins_used": list(settings_json.get("plugins_used", [])),
         "filters_used": list(settings_json.get("filters_used", [])),
     }
-    if _configured == wanted:
-        return
-
     install_deferred_requests()
     from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
+
+    # default_settings_json() restores detect-secrets' settings when it
+    # returns, which enables the invalid-file filter again.
+    if _configured == wanted and INVALID_FILE_FILTER not in get_settings().filters:
+        return
 
     cache_bust()
     get_settings().clear()

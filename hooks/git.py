@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from staged_secrets.hooks.errors import FatalError
 
@@ -188,6 +189,90 @@ def parents(commit: str) -> list[str]:
     """Return the parent commits of COMMIT, first parent first."""
     output = run(["rev-list", "--parents", "-n", "1", commit, "--"]).decode("ascii").split()
     return output[1:]
+
+
+class CommitParents(NamedTuple):
+    """A commit and its parents, first parent first (none for a root commit)."""
+
+    commit: str
+    parents: tuple[str, ...]
+
+
+def commits_with_parents(revisions: Sequence[str]) -> list[CommitParents]:
+    """List the commits that `git rev-list REVISIONS` selects, oldest first, with their parents.
+
+    REVISIONS are full object names and rev-list options such as `--not`
+    and `--remotes`; one process lists the whole range.
+    """
+    output = run(["rev-list", "--parents", "--reverse", "--topo-order", *revisions, "--"])
+    records = []
+    for line in output.decode("ascii").splitlines():
+        commit, *commit_parents = line.split()
+        records.append(CommitParents(commit, tuple(commit_parents)))
+    return records
+
+
+def diff_tree_pairs(pairs: Sequence[tuple[str, str | None]]) -> bytes:
+    """Return one `git diff-tree --stdin` stream for many (commit, parent) pairs.
+
+    Each pair is one input line, `COMMIT PARENT`, or `COMMIT` alone for a
+    root commit (compared with the empty tree). With `--always` git writes
+    the header `COMMIT` NUL for every line, even when the diff is empty, so
+    the output contains exactly one section per pair, in input order.
+    """
+    lines = [f"{commit} {parent}\n" if parent else f"{commit}\n" for commit, parent in pairs]
+    return run(
+        ["diff-tree", "--stdin", "--always", "--root", "-r", *DIFF_OPTIONS, *RENAME_OPTIONS, "--"],
+        stdin="".join(lines).encode("ascii"),
+    )
+
+
+def blob_names_at(commits: Sequence[str], path: str) -> dict[str, str]:
+    """Return the blob name of PATH in each commit's tree, for the commits that have one.
+
+    One `git cat-file --batch-check` process looks up every commit. A PATH
+    that contains a newline cannot be looked up this way, so the result is
+    then empty.
+    """
+    if not commits or "\n" in path:
+        return {}
+    request = "".join(f"{commit}:{path}\n" for commit in commits)
+    output = run(
+        ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+        stdin=request.encode("utf-8", "surrogateescape"),
+    )
+    found: dict[str, str] = {}
+    for commit, line in zip(commits, output.decode("utf-8", "replace").splitlines()):
+        fields = line.split(" ")
+        # A missing entry is echoed back as `COMMIT:PATH missing`.
+        if len(fields) == 2 and fields[1] == "blob":
+            found[commit] = fields[0]
+    return found
+
+
+def merge_heads() -> list[str]:
+    """Return the commits being merged into HEAD (MERGE_HEAD), or an empty list.
+
+    MERGE_HEAD names one commit per line: more than one for an octopus merge.
+    """
+    path = git_dir_path("MERGE_HEAD")
+    try:
+        with open(path, encoding="ascii") as merge_head:
+            names = merge_head.read().split()
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as error:
+        raise FatalError(
+            f"{path} could not be read ({error}): finish or abort the merge"
+        ) from error
+
+    commits = []
+    for name in names:
+        commit = resolve_commit(name)
+        if commit is None:
+            raise FatalError(f"{path} names {name!r}, which is not a commit: abort the merge")
+        commits.append(commit)
+    return commits
 
 
 def git_dir_path(name: str) -> str:

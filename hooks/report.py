@@ -61,9 +61,19 @@ def write_text(
         stream.write(f"  {_location(finding)}: {finding.type}: {finding.preview}\n")
 
     baseline_command = "update" if context.baseline_found else "create"
+    if any(finding.commit for finding in new):
+        first_step = (
+            "  - a real secret: it is in the commits listed; rewrite them (git rebase -i,\n"
+            "    git commit --amend) before they are pushed, and rotate it if it was shared;\n"
+        )
+    else:
+        first_step = (
+            "  - a real secret: remove it from the file, unstage it, and rotate it if it was "
+            "shared;\n"
+        )
     stream.write(
         "\nWhat to do next:\n"
-        "  - a real secret: remove it from the file, unstage it, and rotate it if it was shared;\n"
+        f"{first_step}"
         "  - a false positive on one line: add the comment 'pragma: allowlist secret' at the end\n"
         "    of that line (or 'pragma: allowlist nextline secret' on the line above);\n"
         f"  - accept it in the baseline: run 'staged-secrets baseline {baseline_command}', then\n"

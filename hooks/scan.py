@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from staged_secrets.baseline.load import load_baseline
 from staged_secrets.baseline.model import Baseline, Identity
-from staged_secrets.hooks import detectors, diff, git, report
+from staged_secrets.hooks import commit_range, detectors, diff, git, report
 from staged_secrets.hooks.changes import Finding, ScanResult, scan_changes, scan_whole_files
+from staged_secrets.hooks.diff import FileChange
 from staged_secrets.hooks.errors import FatalError
 
 DEFAULT_BASELINE = ".secrets.baseline"
@@ -98,14 +99,25 @@ def baseline_repository_path(choice: BaselineChoice, root: str) -> str | None:
     return relative.replace(os.sep, "/")
 
 
-def new_findings(result: ScanResult, known: set[Identity]) -> list[Finding]:
-    """Return the findings no baseline entry covers (a renamed file keeps its entries)."""
+def new_findings(
+    result: ScanResult,
+    known: set[Identity],
+    commit_baselines: Mapping[str, frozenset[Identity]] | None = None,
+) -> list[Finding]:
+    """Return the findings no baseline entry covers (a renamed file keeps its entries).
+
+    For a range scan, COMMIT_BASELINES maps a commit to the entries of the
+    baseline stored in that commit; they cover that commit's findings too.
+    """
     new = []
     for finding in result.findings:
+        covering = known
+        if finding.commit and commit_baselines and finding.commit in commit_baselines:
+            covering = known | commit_baselines[finding.commit]
         identity = Identity(finding.filename, finding.type, finding.hashed_secret)
-        if identity in known:
+        if identity in covering:
             continue
-        if finding.old_filename and identity._replace(filename=finding.old_filename) in known:
+        if finding.old_filename and identity._replace(filename=finding.old_filename) in covering:
             continue
         new.append(finding)
     return new
@@ -116,28 +128,47 @@ def staged_base() -> str:
     return git.resolve_commit("HEAD") or git.empty_tree()
 
 
-def scan_staged(paths: Sequence[str], baseline_path: str | None) -> ScanResult:
+def staged_changes() -> tuple[list[FileChange], set[str]]:
+    """Return the staged changes to scan, and every path that differs from a base.
+
+    While a merge is being committed (MERGE_HEAD exists), the index is
+    compared with HEAD and with each merged commit, and only lines that no
+    parent has count as added. So a secret already on either branch is not
+    reported again, while a secret typed while resolving a conflict is.
+    """
+    bases = [staged_base(), *git.merge_heads()]
+    per_base = [diff.parse(git.diff_index(base)) for base in bases]
+    changed = {change.new_path for changes in per_base for change in changes}
+    if len(per_base) == 1:
+        return per_base[0], changed
+    return commit_range.merge_changes(per_base), changed
+
+
+def scan_staged(paths: Sequence[str], baseline_path: str | None) -> tuple[ScanResult, str | None]:
     """Scan the added lines of the staged changes, optionally limited to PATHS.
 
-    PATHS that have no staged change are scanned whole, which is what
-    `pre-commit run --files` and `--all-files` ask for.
+    When PATHS name a file that differs from no base, the paths were not
+    taken from the staged change: `pre-commit run --all-files` and
+    `--files` pass them so. Every named file is then scanned whole, as
+    staged, and the second value describes that scope.
     """
-    changes = diff.parse(git.diff_index(staged_base()))
+    changes, changed = staged_changes()
     skip = [baseline_path] if baseline_path else []
     if not paths:
-        return scan_changes(changes, skip_paths=skip)
+        return scan_changes(changes, skip_paths=skip), None
 
-    chosen = [c for c in changes if _selected(c.new_path, paths)]
-    result = scan_changes(chosen, skip_paths=skip)
+    entries = git.index_entries()
+    named = set(paths)
+    if any(entry.path in named and entry.path not in changed for entry in entries):
+        chosen = [
+            (entry.path, entry.mode, entry.object_name)
+            for entry in entries
+            if _selected(entry.path, paths) and entry.path not in skip
+        ]
+        return scan_whole_files(chosen), "whole staged content of the named files"
 
-    changed = {c.new_path for c in changes}
-    unchanged = [
-        (entry.path, entry.mode, entry.object_name)
-        for entry in git.index_entries()
-        if entry.path not in changed and entry.path not in skip and entry.path in set(paths)
-    ]
-    result.extend(scan_whole_files(unchanged))
-    return result
+    selected = [change for change in changes if _selected(change.new_path, paths)]
+    return scan_changes(selected, skip_paths=skip), None
 
 
 def scan_all_files(baseline_path: str | None) -> ScanResult:
@@ -149,6 +180,19 @@ def scan_all_files(baseline_path: str | None) -> ScanResult:
     return scan_whole_files(entries)
 
 
+def range_request(args: argparse.Namespace) -> tuple[commit_range.RangeRequest | None, bool]:
+    """Return the range to scan, if any, and whether PATHs apply to it.
+
+    --from-ref/--to-ref on the command line win over pre-commit's
+    environment. Under pre-commit, the file names it passes are ignored: it
+    lists the files that differ between the two refs, which leaves out a
+    file added and removed again inside the range.
+    """
+    if args.from_ref or args.to_ref:
+        return commit_range.RangeRequest(args.from_ref or None, args.to_ref or None), True
+    return commit_range.request_from_environment(os.environ), False
+
+
 def run(args: argparse.Namespace) -> int:
     root = git.top_level()
     paths = relative_to_root(args.paths, root)
@@ -156,29 +200,20 @@ def run(args: argparse.Namespace) -> int:
     baseline_path = baseline_repository_path(choice, root)
     os.chdir(root)
 
-    from_ref = args.from_ref or None
-    to_ref = args.to_ref or None
-    if from_ref is None and to_ref is None and os.environ.get("PRE_COMMIT_TO_REF"):
-        from_ref = os.environ.get("PRE_COMMIT_FROM_REF") or None
-        to_ref = os.environ["PRE_COMMIT_TO_REF"]
-        if not args.all_files:
-            paths = []
-
-    range_description = None
-    if to_ref is not None or from_ref is not None:
-        from staged_secrets.hooks import commit_range
-
-        result, range_description = commit_range.scan_range(from_ref, to_ref, baseline_path)
-        if paths:
-            result.findings = [f for f in result.findings if _selected(f.filename, paths)]
+    request, paths_apply = range_request(args)
+    commit_baselines: Mapping[str, frozenset[Identity]] = {}
+    scope: str | None
+    if request is not None:
+        scanned = commit_range.scan_range(request, baseline_path, paths if paths_apply else ())
+        result, scope, commit_baselines = scanned
     elif args.all_files:
         result = scan_all_files(baseline_path)
-        range_description = "all files in the index"
+        scope = "all files in the index"
     else:
-        result = scan_staged(paths, baseline_path)
+        result, scope = scan_staged(paths, baseline_path)
 
-    new = new_findings(result, choice.identities())
-    context = report.ReportContext(choice.path, choice.found, range_description)
+    new = new_findings(result, choice.identities(), commit_baselines)
+    context = report.ReportContext(choice.path, choice.found, scope)
     if args.format == "json":
         report.write_json(sys.stdout, result, new, context)
     elif args.format == "sarif":
