@@ -12,6 +12,7 @@ from staged_secrets.baseline.model import Baseline, Identity
 from staged_secrets.hooks import detectors, diff, git, report
 from staged_secrets.hooks.changes import Finding, ScanResult, scan_changes, scan_whole_files
 from staged_secrets.hooks.errors import FatalError
+from staged_secrets.hooks.parallel import Progress
 
 DEFAULT_BASELINE = ".secrets.baseline"
 FORMATS = ("text", "json", "sarif")
@@ -140,13 +141,18 @@ def scan_staged(paths: Sequence[str], baseline_path: str | None) -> ScanResult:
     return result
 
 
-def scan_all_files(baseline_path: str | None) -> ScanResult:
+def scan_all_files(baseline_path: str | None, progress: Progress | None = None) -> ScanResult:
+    """Scan the staged content of every file in the index except the baseline.
+
+    Runs git in the current folder, which must be the top of the work tree
+    because `git ls-files` prints paths relative to it.
+    """
     entries = [
         (entry.path, entry.mode, entry.object_name)
         for entry in git.index_entries()
         if entry.path != baseline_path
     ]
-    return scan_whole_files(entries)
+    return scan_whole_files(entries, progress)
 
 
 def run(args: argparse.Namespace) -> int:
