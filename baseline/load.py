@@ -56,7 +56,7 @@ FILE_READING_FILTERS = {
 REGEX_FILTERS = {
     "files": "detect_secrets.filters.regex.should_exclude_file",
     "lines": "detect_secrets.filters.regex.should_exclude_line",
-    "secrets": "detect_secrets.filters.regex.should_exclude_secret",
+    "secrets": "detect_secrets.filters.regex.should_exclude_secret",  # pragma: allowlist secret
 }
 
 # The oldest and newest baseline format versions this tool reads.
