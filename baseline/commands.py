@@ -208,6 +208,8 @@ def run_create(args: argparse.Namespace) -> int:
 def staged_renames(root: str) -> dict[str, str]:
     """Map each file renamed between HEAD and the index to its name in HEAD."""
     with _in_folder(root):
+        if git.resolve_commit("HEAD") is None:
+            return {}
         changes = diff.parse(git.diff_index(staged_base()))
     return {change.new_path: change.old_path for change in changes if change.status == "R"}
 

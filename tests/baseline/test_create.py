@@ -326,3 +326,18 @@ def test_create_large_repository_matches_oracle(repo: Repo) -> None:
     aws_entries = [item for item in results(repo) if item["type"] == "AWS Access Key"]
     assert len(aws_entries) == len(secrets)
     assert_no_secret(result.output, *secrets)
+
+
+def test_create_twice_in_process_reads_index_only(repo: Repo, cli: Any) -> None:
+    line, key = aws_line("DELETEDKEY000001")
+    repo.write("app.py", line)
+    repo.stage("app.py")
+    (repo.path / "app.py").unlink()
+
+    first = cli("baseline", "create")
+    second = cli("baseline", "create")
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert locations(repo) == [("app.py", "AWS Access Key", 1)]
+    assert_no_secret(first.output + second.output, key)

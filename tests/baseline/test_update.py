@@ -215,3 +215,21 @@ def test_update_without_baseline_exits_2(repo: Repo, cli: Any) -> None:
     assert "missing.json not found" in explicit.stderr
     assert not (repo.path / BASELINE).exists()
     assert_no_secret(default.output + explicit.output, key)
+
+
+def test_update_before_first_commit(repo: Repo, cli: Any) -> None:
+    line, key = aws_line("FIRSTCOMMITKEY01")
+    repo.write("app.py", line)
+    repo.stage("app.py")
+    assert cli("baseline", "create").exit_code == 0
+    set_fields(repo, "app.py", "AWS Access Key", is_secret=False)
+    other, other_key = aws_line("FIRSTCOMMITKEY02")
+    repo.write("other.py", other)
+    repo.stage("other.py")
+
+    result = cli("baseline", "update")
+
+    assert result.exit_code == 0, result.output
+    assert [item.get("is_secret") for item in results(repo)] == [False, None]
+    assert "1 added, 0 removed, 1 kept" in result.stdout
+    assert_no_secret(result.output, key, other_key)
