@@ -11,6 +11,7 @@ module accepts only built-in plugins and filters unless the caller opts in.
 from __future__ import annotations
 
 import codecs
+import importlib.util
 import json
 import os
 import re
@@ -49,6 +50,16 @@ BUILTIN_FILTERS = frozenset(
 FILE_READING_FILTERS = {
     "detect_secrets.filters.wordlist.should_exclude_secret": "file_name",
     "detect_secrets.filters.gibberish.should_exclude_secret": "model",
+}
+
+# Filters that need a package detect-secrets does not install: the filter's
+# path, then the module it imports and the package that provides it.
+OPTIONAL_PACKAGES = {
+    "detect_secrets.filters.wordlist.should_exclude_secret": ("ahocorasick", "pyahocorasick"),
+    "detect_secrets.filters.gibberish.should_exclude_secret": (
+        "gibberish_detector",
+        "gibberish-detector",
+    ),
 }
 
 # Filters whose `pattern` list holds regular expressions (the
@@ -96,6 +107,18 @@ def check_regex_filters(path: str, filters: list[dict[str, Any]]) -> None:
             )
         for pattern in patterns:
             check_pattern(pattern, f"baseline {path}: filter {filter_path!r}")
+
+
+def check_optional_packages(path: str, filters: list[dict[str, Any]]) -> None:
+    """Raise FatalError when a filter needs a package that is not installed."""
+    for filter_config in filters:
+        filter_path = filter_config.get("path") if isinstance(filter_config, dict) else None
+        needed = OPTIONAL_PACKAGES.get(str(filter_path))
+        if needed is not None and importlib.util.find_spec(needed[0]) is None:
+            raise FatalError(
+                f"baseline {path}: filter {filter_path!r} needs the {needed[1]} package: "
+                f"install it ('pip install {needed[1]}') or remove the filter"
+            )
 
 
 def builtin_plugin_names() -> frozenset[str]:
@@ -304,6 +327,7 @@ def load_baseline(
 
     filters = list(data.get("filters_used", []))
     check_regex_filters(path, filters)
+    check_optional_packages(path, filters)
     entries = _parse_results(path, data)
     known = {"version", "plugins_used", "filters_used", "results"}
     return Baseline(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -182,6 +183,32 @@ def test_filter_file_outside_repository_rejected(
         assert result.exit_code == 2
         assert f"names file {named!r} outside the repository" in result.stderr
     assert_no_secret(scan.output + update.output, secret)
+
+
+def test_filter_without_its_package_rejected(repo: Repo, cli: Any) -> None:
+    line, secret = aws_line("WORDLISTKEY00002")
+    repo.commit_files({"app.py": line, "words.txt": "example\n"})
+    assert cli("baseline", "create").exit_code == 0
+    document = read(repo)
+    document["filters_used"].append(
+        {
+            "path": "detect_secrets.filters.wordlist.should_exclude_secret",
+            "file_name": "words.txt",
+            "min_length": 3,
+            "file_hash": "0" * 40,
+        }
+    )
+    (repo.path / BASELINE).write_text(json.dumps(document, indent=2) + "\n")
+    installed = importlib.util.find_spec("ahocorasick") is not None
+
+    result = cli("scan", "--all-files")
+
+    if installed:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 2
+        assert "needs the pyahocorasick package" in result.stderr
+    assert_no_secret(result.output, secret)
 
 
 def _invalid_json(path: Path) -> None:
