@@ -11,6 +11,7 @@ module accepts only built-in plugins and filters unless the caller opts in.
 from __future__ import annotations
 
 import codecs
+import importlib.util
 import json
 import os
 import re
@@ -45,9 +46,28 @@ BUILTIN_FILTERS = frozenset(
 )
 
 # Filters that read a file named in the baseline (a word list, a model).
+# detect-secrets reads the file when it loads the settings.
 FILE_READING_FILTERS = {
     "detect_secrets.filters.wordlist.should_exclude_secret": "file_name",
     "detect_secrets.filters.gibberish.should_exclude_secret": "model",
+}
+
+# Filters that need a package detect-secrets does not install: the filter's
+# path, then the module it imports and the package that provides it.
+OPTIONAL_PACKAGES = {
+    "detect_secrets.filters.wordlist.should_exclude_secret": ("ahocorasick", "pyahocorasick"),
+    "detect_secrets.filters.gibberish.should_exclude_secret": (
+        "gibberish_detector",
+        "gibberish-detector",
+    ),
+}
+
+# Filters whose `pattern` list holds regular expressions (the
+# --exclude-files, --exclude-lines and --exclude-secrets options).
+REGEX_FILTERS = {
+    "files": "detect_secrets.filters.regex.should_exclude_file",
+    "lines": "detect_secrets.filters.regex.should_exclude_line",
+    "secrets": "detect_secrets.filters.regex.should_exclude_secret",  # pragma: allowlist secret
 }
 
 # The oldest and newest baseline format versions this tool reads.
@@ -61,6 +81,44 @@ MERGE_DRIVER_HINT = (
     "resolve the conflict, or set up the merge driver: "
     "'staged-secrets baseline merge-driver' (see the README)"
 )
+
+
+def check_pattern(pattern: str, where: str) -> None:
+    """Raise FatalError unless PATTERN compiles as a Python regular expression."""
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise FatalError(
+            f"{where}: {pattern!r} is not a valid regular expression ({error}); fix the pattern"
+        ) from error
+
+
+def check_regex_filters(path: str, filters: list[dict[str, Any]]) -> None:
+    """Check the pattern lists of the regex filters, which detect-secrets compiles unchecked."""
+    for filter_config in filters:
+        filter_path = filter_config.get("path") if isinstance(filter_config, dict) else None
+        if filter_path not in REGEX_FILTERS.values():
+            continue
+        patterns = filter_config.get("pattern")
+        if not isinstance(patterns, list) or not all(isinstance(item, str) for item in patterns):
+            raise FatalError(
+                f"baseline {path}: filter {filter_path!r} needs a 'pattern' list of "
+                "regular expressions"
+            )
+        for pattern in patterns:
+            check_pattern(pattern, f"baseline {path}: filter {filter_path!r}")
+
+
+def check_optional_packages(path: str, filters: list[dict[str, Any]]) -> None:
+    """Raise FatalError when a filter needs a package that is not installed."""
+    for filter_config in filters:
+        filter_path = filter_config.get("path") if isinstance(filter_config, dict) else None
+        needed = OPTIONAL_PACKAGES.get(str(filter_path))
+        if needed is not None and importlib.util.find_spec(needed[0]) is None:
+            raise FatalError(
+                f"baseline {path}: filter {filter_path!r} needs the {needed[1]} package: "
+                f"install it ('pip install {needed[1]}') or remove the filter"
+            )
 
 
 def builtin_plugin_names() -> frozenset[str]:
@@ -267,12 +325,16 @@ def load_baseline(
         if not allow_custom_plugins:
             check_code_paths(path, data, repository_root)
 
+    filters = list(data.get("filters_used", []))
+    check_regex_filters(path, filters)
+    check_optional_packages(path, filters)
     entries = _parse_results(path, data)
     known = {"version", "plugins_used", "filters_used", "results"}
     return Baseline(
         version=FORMAT_VERSION,
         plugins_used=list(data.get("plugins_used", [])),
-        filters_used=list(data.get("filters_used", [])),
+        filters_used=filters,
         entries=entries,
         extra={key: value for key, value in data.items() if key not in known},
+        slim=bool(entries) and all(entry.line_number is None for entry in entries),
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from staged_secrets.hooks import decode, engine, git
+from staged_secrets.hooks import decode, engine, git, parallel
 from staged_secrets.hooks.diff import FileChange
 
 
@@ -169,24 +169,36 @@ def _count_lines(text: str) -> int:
     return len(text.splitlines())
 
 
-def scan_whole_files(paths_and_objects: Sequence[tuple[str, str, str]]) -> ScanResult:
-    """Scan whole blobs, given (path, mode, object name) triples."""
+def scan_blob(path: str, blob: bytes) -> ScanResult:
+    """Scan the whole content BLOB of the file at PATH."""
+    result = ScanResult()
+    text = decode.decode_blob(blob)
+    if text is None:
+        result.skipped.append(SkippedFile(path, "binary content"))
+        return result
+
+    result.files_scanned = 1
+    result.lines_scanned = _count_lines(text.text)
+    for secret in engine.scan_text(path, text.text, None):
+        result.findings.append(
+            Finding(
+                path, secret.line_number, secret.type, secret.hashed_secret, mask(secret.secret)
+            )
+        )
+    return result
+
+
+def scan_whole_files(
+    paths_and_objects: Sequence[tuple[str, str, str]],
+    progress: parallel.Progress | None = None,
+) -> ScanResult:
+    """Scan whole blobs, given (path, mode, object name) triples.
+
+    Large inputs are spread over worker processes; the result is the same,
+    in the same order, as a scan in this process.
+    """
     scannable = [
         (path, mode, name) for path, mode, name in paths_and_objects if mode != git.SUBMODULE_MODE
     ]
     blobs = git.read_blobs(name for _, _, name in scannable)
-    result = ScanResult()
-    for path, _, name in scannable:
-        text = decode.decode_blob(blobs[name])
-        if text is None:
-            result.skipped.append(SkippedFile(path, "binary content"))
-            continue
-        result.files_scanned += 1
-        result.lines_scanned += _count_lines(text.text)
-        for secret in engine.scan_text(path, text.text, None):
-            result.findings.append(
-                Finding(
-                    path, secret.line_number, secret.type, secret.hashed_secret, mask(secret.secret)
-                )
-            )
-    return result
+    return parallel.scan_blobs([(path, blobs[name]) for path, _, name in scannable], progress)

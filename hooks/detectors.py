@@ -21,6 +21,12 @@ _configured: dict[str, Any] | None = None
 
 INVALID_FILE_FILTER = "detect_secrets.filters.common.is_invalid_file"
 
+# Baselines written by `detect-secrets scan` without --no-verify (and every
+# pre-1.0 baseline after detect-secrets' upgrade) list this filter. It calls
+# each plugin's verify(), which sends candidate secrets to live services, so
+# it is never handed to detect-secrets; the baseline file keeps it.
+VERIFICATION_FILTER = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+
 
 class _DeferredRequests(types.ModuleType):
     """Stand-in for `requests` that loads the real module on first use."""
@@ -62,12 +68,17 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     """Load plugins_used and filters_used into detect-secrets' settings.
 
     The caller has validated the settings (see the baseline loader), so no
-    custom plugin or filter path reaches this point.
+    custom plugin or filter path reaches this point. The network
+    verification filter is left out.
     """
     global _configured
     wanted = {
         "plugins_used": list(settings_json.get("plugins_used", [])),
-        "filters_used": list(settings_json.get("filters_used", [])),
+        "filters_used": [
+            filter_config
+            for filter_config in settings_json.get("filters_used", [])
+            if filter_config.get("path") != VERIFICATION_FILTER
+        ],
     }
     install_deferred_requests()
     from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
@@ -84,6 +95,13 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     # disk under its name; this filter would drop every staged file.
     get_settings().disable_filters(INVALID_FILE_FILTER)
     _configured = wanted
+
+
+def configured_settings() -> dict[str, Any]:
+    """Return the settings of the last configure() call, for worker processes."""
+    if _configured is None:
+        raise RuntimeError("detectors.configure() has not been called")
+    return _configured
 
 
 def plugin_names() -> list[str]:

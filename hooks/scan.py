@@ -13,6 +13,7 @@ from staged_secrets.hooks import commit_range, detectors, diff, git, report
 from staged_secrets.hooks.changes import Finding, ScanResult, scan_changes, scan_whole_files
 from staged_secrets.hooks.diff import FileChange
 from staged_secrets.hooks.errors import FatalError
+from staged_secrets.hooks.parallel import Progress
 
 DEFAULT_BASELINE = ".secrets.baseline"
 FORMATS = ("text", "json", "sarif")
@@ -171,13 +172,18 @@ def scan_staged(paths: Sequence[str], baseline_path: str | None) -> tuple[ScanRe
     return scan_changes(selected, skip_paths=skip), None
 
 
-def scan_all_files(baseline_path: str | None) -> ScanResult:
+def scan_all_files(baseline_path: str | None, progress: Progress | None = None) -> ScanResult:
+    """Scan the staged content of every file in the index except the baseline.
+
+    Runs git in the current folder, which must be the top of the work tree
+    because `git ls-files` prints paths relative to it.
+    """
     entries = [
         (entry.path, entry.mode, entry.object_name)
         for entry in git.index_entries()
         if entry.path != baseline_path
     ]
-    return scan_whole_files(entries)
+    return scan_whole_files(entries, progress)
 
 
 def range_request(args: argparse.Namespace) -> tuple[commit_range.RangeRequest | None, bool]:
