@@ -112,6 +112,8 @@ ENTRY_POINTS = [
     pytest.param(lambda repo: ["scan", "--all-files"], id="scan-all-files"),
     pytest.param(lambda repo: ["baseline", "update"], id="update"),
     pytest.param(_merge_driver_args, id="merge-driver"),
+    pytest.param(lambda repo: ["audit", "--report"], id="audit-report"),
+    pytest.param(lambda repo: ["audit", "--stats"], id="audit-stats"),
 ]
 
 
