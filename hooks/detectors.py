@@ -15,9 +15,12 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-# The settings loaded into detect-secrets' process-wide settings object, kept
-# so that a second configure() with the same settings does nothing.
-_configured: dict[str, Any] | None = None
+# The settings loaded into detect-secrets' process-wide settings object, and
+# that object, kept so that a second configure() with the same settings does
+# nothing. detect-secrets replaces the object whenever its settings cache is
+# cleared (every `transient_settings` block does that, `default_settings_json`
+# included) and the new one has the invalid-file filter enabled again.
+_configured: tuple[dict[str, Any], object] | None = None
 
 INVALID_FILE_FILTER = "detect_secrets.filters.common.is_invalid_file"
 
@@ -64,11 +67,11 @@ def configure(settings_json: Mapping[str, Any]) -> None:
         "plugins_used": list(settings_json.get("plugins_used", [])),
         "filters_used": list(settings_json.get("filters_used", [])),
     }
-    if _configured == wanted:
-        return
-
     install_deferred_requests()
     from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
+
+    if _configured is not None and _configured[0] == wanted and _configured[1] is get_settings():
+        return
 
     cache_bust()
     get_settings().clear()
@@ -76,7 +79,7 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     # The scanner reads blobs from git, so the file usually does not exist on
     # disk under its name; this filter would drop every staged file.
     get_settings().disable_filters(INVALID_FILE_FILTER)
-    _configured = wanted
+    _configured = (wanted, get_settings())
 
 
 def plugin_names() -> list[str]:
