@@ -36,7 +36,7 @@ class RawSecret(NamedTuple):
     secret: str
 
 
-PRIVATE_KEY_BEGIN = re.compile(r"BEGIN .*PRIVATE KEY|PuTTY-User-Key-File-2")
+PRIVATE_KEY_BEGIN = re.compile(r"BEGIN .*?PRIVATE KEY|PuTTY-User-Key-File-2")
 PRIVATE_KEY_END = re.compile(r"END .*PRIVATE KEY|Private-MAC:")
 PRIVATE_KEY_TYPE = "Private Key"
 
@@ -223,8 +223,11 @@ def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecre
 def _private_key_blocks(lines: list[str]) -> Iterator[tuple[int, int]]:
     begin: int | None = None
     for number, line in enumerate(lines, start=1):
-        if PRIVATE_KEY_BEGIN.search(line):
-            begin = number
+        header = PRIVATE_KEY_BEGIN.search(line)
+        if header is not None:
+            # A key on one line (an escaped PEM string, or a YAML block scalar
+            # after the transformer) has no body lines that change on their own.
+            begin = None if PRIVATE_KEY_END.search(line, header.end()) else number
         elif begin is not None and (
             PRIVATE_KEY_END.search(line) or number - begin > MAX_PRIVATE_KEY_LINES
         ):

@@ -304,6 +304,24 @@ def test_change_after_key_block_not_tied(repo: Repo, cli: Any) -> None:
     assert_no_secret(output, *body)
 
 
+def test_one_line_key_is_not_a_block(repo: Repo, cli: Any) -> None:
+    body = "\\n".join(_key_body("MIIEowIBAAKCAQEAx7Qm", 3))
+    escaped_key = f"{PRIVATE_KEY_HEADER}\\n{body}\\n{PRIVATE_KEY_FOOTER}\\n"
+    head = ["{", '  "type": "service_account",', f'  "private_key": "{escaped_key}",']
+    before = "\n".join([*head, '  "client_email": "old@example.invalid"', "}", ""])
+    after = "\n".join([*head, '  "client_email": "new@example.invalid"', "}", ""])
+
+    exit_code, document, output = _staged_scan(
+        repo, cli, "account.json", before.encode(), after.encode()
+    )
+
+    # The key's BEGIN and END share one line, so a later change is outside it.
+    assert _added_lines(repo) == {4}
+    assert exit_code == 0, output
+    assert document["results"] == []
+    assert_no_secret(output, body)
+
+
 def test_latin1_file_scanned(repo: Repo, cli: Any, tmp_path: Path) -> None:
     password = fake_password()
     before = "name = 'caf\u00e9'\n".encode("latin-1")
