@@ -296,3 +296,42 @@ def test_commit_through_hook_after_rename(
     assert "new.py:11" in output
     assert commit_count(repo) == 1
     assert_no_secret(output, key)
+
+
+def test_symlink_through_hook(repo: Repo, hook_source: str, pre_commit_home: str) -> None:
+    key = fake_aws_key()
+    write_hook_config(repo, hook_source)
+    repo.stage(".pre-commit-config.yaml")
+    repo.commit("base")
+    environment = install_hook(repo, pre_commit_home)
+    os.symlink(key, repo.path / "pointer")
+    repo.stage("pointer")
+
+    code, output = git_commit(repo, environment)
+
+    # pre-commit hands a hook only regular files unless the hook asks for
+    # more; the symlink's stored target text must still be scanned.
+    assert code != 0, output
+    assert "pointer:1" in output
+    assert commit_count(repo) == 1
+    assert_no_secret(output, key)
+
+
+def test_symlink_paths_as_arguments(repo: Repo, cli: Any, tmp_path: Path) -> None:
+    key = fake_aws_key()
+    password = fake_password()
+    outside = tmp_path / "outside" / "credentials.py"
+    outside.parent.mkdir()
+    outside.write_text(f'password = "{password}"\n')
+    repo.commit_files({"README.md": "docs\n"}, "base")
+    os.symlink(outside, repo.path / "credentials.py")
+    os.symlink(key, repo.path / "pointer")
+    repo.stage("credentials.py", "pointer")
+
+    # pre-commit passes symlinks by name; the names are not resolved.
+    exit_code, document, output = scan_json(cli, "credentials.py", "pointer")
+
+    assert exit_code == 1, output
+    assert locations(document) == [("pointer", 1, "AWS Access Key")]
+    assert document["files_scanned"] == 2
+    assert_no_secret(output, key, password)
