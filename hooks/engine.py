@@ -204,7 +204,7 @@ def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecre
     first = _LineScanner(filename, _first_pass_lines(filename, text))
     results = first.first_results(added)
     if added is not None:
-        results.extend(_private_key_headers(first, added, results))
+        results.extend(_private_key_headers(first, text, added, results))
     if results:
         return sorted(results)
 
@@ -238,15 +238,19 @@ def _private_key_blocks(lines: list[str]) -> Iterator[tuple[int, int]]:
 
 
 def _private_key_headers(
-    scanner: _LineScanner, added: Set[int], already: list[RawSecret]
+    first: _LineScanner, text: str, added: Set[int], already: list[RawSecret]
 ) -> list[RawSecret]:
     """Report a key block's BEGIN line when only the block's body changed.
 
     detect-secrets matches private keys on the BEGIN line alone, so a new key
-    pasted under an unchanged header would otherwise go unreported.
+    pasted under an unchanged header would otherwise go unreported. Blocks
+    are looked for in the file's own lines, because a transformer may fold a
+    whole block into one line (the YAML transformer does with block scalars).
     """
-    if not any("PRIVATE KEY" in line or "PuTTY" in line for line in scanner.lines):
+    if "PRIVATE KEY" not in text and "PuTTY" not in text:
         return []
+    lines = _NamedText(text, first.filename).readlines()
+    scanner = first if lines == first.lines else _LineScanner(first.filename, lines)
 
     reported = {(secret.type, secret.hashed_secret) for secret in already}
     extra: list[RawSecret] = []
