@@ -190,6 +190,29 @@ def parents(commit: str) -> list[str]:
     return output[1:]
 
 
+def merge_heads() -> list[str]:
+    """Return the commits being merged into HEAD, or [] when no merge is in progress.
+
+    MERGE_HEAD holds one line per merged commit (several for an octopus merge).
+    """
+    try:
+        with open(git_dir_path("MERGE_HEAD"), encoding="ascii") as handle:
+            names = handle.read().split()
+    except FileNotFoundError:
+        return []
+
+    commits = []
+    for name in names:
+        commit = resolve_commit(name)
+        if commit is None:
+            raise FatalError(
+                f"MERGE_HEAD names {name}, which is not a commit: "
+                "finish the merge with git merge --continue or undo it with git merge --abort"
+            )
+        commits.append(commit)
+    return commits
+
+
 def git_dir_path(name: str) -> str:
     """Return the path of file NAME inside the repository's git folder."""
     return run(["rev-parse", "--git-path", name]).decode("utf-8", "surrogateescape").strip()

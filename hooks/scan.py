@@ -124,13 +124,33 @@ def staged_base() -> str:
     return git.resolve_commit("HEAD") or git.empty_tree()
 
 
+def staged_changes() -> tuple[list[diff.FileChange], set[str]]:
+    """Return the staged changes to scan, and every path the index changes against HEAD.
+
+    During a merge (MERGE_HEAD exists) a line counts as added only when no
+    parent has it, so content that one branch already committed is not
+    reported again in the merge commit.
+    """
+    head = git.resolve_commit("HEAD")
+    changes = diff.parse(git.diff_index(head or git.empty_tree()))
+    changed = {change.new_path for change in changes}
+    merging = git.merge_heads() if head else []
+    if not merging:
+        return changes, changed
+
+    from staged_secrets.hooks.commit_range import merge_changes
+
+    per_parent = [changes, *(diff.parse(git.diff_index(commit)) for commit in merging)]
+    return merge_changes(per_parent), changed
+
+
 def scan_staged(paths: Sequence[str], baseline_path: str | None) -> ScanResult:
     """Scan the added lines of the staged changes, optionally limited to PATHS.
 
     PATHS that have no staged change are scanned whole, which is what
     `pre-commit run --files` and `--all-files` ask for.
     """
-    changes = diff.parse(git.diff_index(staged_base()))
+    changes, changed = staged_changes()
     skip = [baseline_path] if baseline_path else []
     if not paths:
         return scan_changes(changes, skip_paths=skip)
@@ -138,7 +158,6 @@ def scan_staged(paths: Sequence[str], baseline_path: str | None) -> ScanResult:
     chosen = [c for c in changes if _selected(c.new_path, paths)]
     result = scan_changes(chosen, skip_paths=skip)
 
-    changed = {c.new_path for c in changes}
     unchanged = [
         (entry.path, entry.mode, entry.object_name)
         for entry in git.index_entries()
