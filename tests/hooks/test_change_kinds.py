@@ -335,3 +335,32 @@ def test_symlink_paths_as_arguments(repo: Repo, cli: Any, tmp_path: Path) -> Non
     assert locations(document) == [("pointer", 1, "AWS Access Key")]
     assert document["files_scanned"] == 2
     assert_no_secret(output, key, password)
+
+
+def test_unusual_file_names(repo: Repo, cli: Any) -> None:
+    passwords = [fake_password(seed) for seed in ("a1Qz", "b2Wx", "c3Ev")]
+    names = ["dir with space/\u0444\u0430\u0439\u043b.py", "new\nline.py", 'tab\t"quoted".py']
+    repo.commit_files({"README.md": "docs\n"}, "base")
+    for name, password in zip(names, passwords):
+        repo.write(name, f'x = 1\npassword = "{password}"\n')
+    repo.git("add", "-A")
+
+    exit_code, document, output = scan_json(cli)
+
+    assert exit_code == 1, output
+    assert locations(document) == sorted((name, 2, "Secret Keyword") for name in names)
+    assert_no_secret(output, *passwords)
+
+
+def test_intent_to_add_not_scanned(repo: Repo, cli: Any) -> None:
+    password = fake_password()
+    repo.commit_files({"README.md": "docs\n"}, "base")
+    repo.write("later.py", f'password = "{password}"\n')
+    repo.git("add", "--intent-to-add", "later.py")
+
+    exit_code, document, output = scan_json(cli)
+
+    # Only the path is recorded; the content is not staged and not committed.
+    assert exit_code == 0, output
+    assert document["results"] == []
+    assert_no_secret(output, password)

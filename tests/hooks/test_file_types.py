@@ -304,6 +304,33 @@ def test_change_after_key_block_not_tied(repo: Repo, cli: Any) -> None:
     assert_no_secret(output, *body)
 
 
+def test_yaml_block_scalar_key_body_change(repo: Repo, cli: Any) -> None:
+    old_body = _key_body("MIIEowIBAAKCAQEAx7Qm", 3)
+    new_body = _key_body("MIIEpAIBAAKCAQEAr9Tz", 3)
+
+    def document(body: list[str], port: int) -> str:
+        key = [f"    {line}" for line in [PRIVATE_KEY_HEADER, *body, PRIVATE_KEY_FOOTER]]
+        return "\n".join(["deploy:", "  key: |", *key, f"  port: {port}", ""])
+
+    exit_code, found, output = _staged_scan(
+        repo, cli, "deploy.yaml", document(old_body, 80).encode(), document(new_body, 80).encode()
+    )
+
+    # detect-secrets' YAML transformer reports the key on the 'key: |' line;
+    # the departure reports the unchanged BEGIN line of the changed block.
+    assert exit_code == 1, output
+    assert locations(found) == [("deploy.yaml", 3, "Private Key")]
+    assert_no_secret(output, *new_body)
+
+    repo.commit("new key")
+    repo.write("deploy.yaml", document(new_body, 8080))
+    repo.stage("deploy.yaml")
+    exit_code, found, output = scan_json(cli)
+
+    assert exit_code == 0, output
+    assert found["results"] == []
+
+
 def test_one_line_key_is_not_a_block(repo: Repo, cli: Any) -> None:
     body = "\\n".join(_key_body("MIIEowIBAAKCAQEAx7Qm", 3))
     escaped_key = f"{PRIVATE_KEY_HEADER}\\n{body}\\n{PRIVATE_KEY_FOOTER}\\n"
