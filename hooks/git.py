@@ -193,7 +193,7 @@ def parents(commit: str) -> list[str]:
 def merge_heads() -> list[str]:
     """Return the commits being merged into HEAD, or [] when no merge is in progress.
 
-    MERGE_HEAD holds one line per merged commit (several for an octopus merge).
+    MERGE_HEAD contains one line per merged commit (several for an octopus merge).
     """
     try:
         with open(git_dir_path("MERGE_HEAD"), encoding="ascii") as handle:

@@ -26,7 +26,20 @@ ALLOW_NEXT = "pragma: allowlist nextline secret"
 
 KEYWORD_NAMES = ["password", "db_pass", "secret", "api_key", "auth_token", "private_key", "pwd"]
 NEUTRAL_NAMES = ["value", "build_hash", "checksum", "endpoint", "payload", "label", "digest"]
-WORDS = ["alpha", "bravo", "main", "release", "localhost", "example", "caf\u00e9", "\u4e2d\u6587"]
+# Non-ASCII words, and characters that str.splitlines() treats as line ends
+# but universal newlines (how detect-secrets reads files) do not.
+WORDS = [
+    "alpha",
+    "bravo",
+    "main",
+    "localhost",
+    "example",
+    "caf\u00e9",
+    "\u4e2d\u6587",
+    "page\x0cbreak",
+    "line\u2028separator",
+    "next\x85line",
+]
 
 
 def _pick(rng: random.Random, alphabet: str, length: int) -> str:
@@ -37,7 +50,7 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-# Secret values by detector. Prefixes are split so this file holds no token.
+# Secret values by detector. Prefixes are split so this file contains no token.
 def _aws_key(rng: random.Random) -> str:
     return "AK" + "IA" + _pick(rng, UPPER_DIGITS, 16)
 
@@ -192,7 +205,7 @@ class _Writer:
     """Draws lines of one file kind, remembering values to plant duplicates.
 
     A quiet writer plants only entropy strings and benign values, unquoted
-    where the file kind allows, under names no keyword rule knows, and no
+    where the file kind allows, under names no keyword rule matches, and no
     private keys.
     """
 

@@ -309,8 +309,8 @@ def test_symlink_through_hook(repo: Repo, hook_source: str, pre_commit_home: str
 
     code, output = git_commit(repo, environment)
 
-    # pre-commit hands a hook only regular files unless the hook asks for
-    # more; the symlink's stored target text must still be scanned.
+    # pre-commit passes a hook only regular files unless its manifest sets
+    # `types`, and the symlink's stored target text must still be scanned.
     assert code != 0, output
     assert "pointer:1" in output
     assert commit_count(repo) == 1

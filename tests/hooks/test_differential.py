@@ -6,7 +6,7 @@ Two departures from that rule are deliberate and handled here explicitly:
   block's Private Key finding at the BEGIN line (expected findings are added
   by `_key_block_findings`);
 - blobs that are not UTF-8 are decoded and scanned, where detect-secrets skips
-  them; the generated files here are all UTF-8, and test_file_types.py covers
+  them. The generated files here are all UTF-8, and test_file_types.py covers
   the other encodings.
 """
 
@@ -91,10 +91,10 @@ def _key_block_findings(
     What detect-secrets finds on a BEGIN line by itself comes from scanning a
     file that keeps only that line and the one above it (the context of a
     'nextline' pragma). A key header above is left out: it cannot be a pragma,
-    and it would take the finding. The file is named `.py` because no
-    transformer rewrites such a file without a section header and no eager
-    pass reads it; pragma comments are matched alike in every type but YAML,
-    where the generator writes only '#' comments.
+    and it would take the finding. The file is named `.py`: no transformer
+    rewrites such a file without a section header, and no eager pass reads
+    it. Pragma comments are matched alike in every file type but YAML, where
+    the generator writes only '#' comments.
     """
     known = {(item.type, item.hashed_secret) for item in expected}
     extra: set[oracle.Detection] = set()

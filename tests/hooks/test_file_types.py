@@ -429,7 +429,7 @@ def test_line_endings_number_lines_like_detect_secrets(
     key = fake_aws_key()
     password = fake_password()
     # Lone CRs end lines for detect-secrets but not for git, so the added
-    # LF-terminated line holds several of detect-secrets' lines.
+    # LF-terminated line contains several of detect-secrets' lines.
     before = f"a = 1{ending}b = 2{ending}\n".encode()
     after = f'a = 1{ending}b = 2{ending}\naws_key = "{key}"{ending}password = "{password}"\n'
 
