@@ -235,3 +235,59 @@ def test_repeated_scans_read_index_not_worktree(repo: Repo, cli: Any) -> None:
         assert exit_code == 1, output
         assert locations(document) == [("gone.py", 1, "Secret Keyword")]
     assert_no_secret("".join(outputs), password)
+
+
+def test_user_diff_configuration_ignored(
+    repo: Repo, cli: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    key = fake_aws_key()
+    password = fake_password()
+    repo.commit_files({"src/app.py": _text(FILLER), "src/old.py": _text(FILLER)}, "base")
+    repo.git("mv", "src/old.py", "src/moved.py")
+    repo.write("src/app.py", _text([*FILLER[:3], f'aws_key = "{key}"', *FILLER[3:]]))
+    repo.write("src/moved.py", _text([*FILLER, f'password = "{password}"']))
+    repo.stage("src/app.py", "src/moved.py")
+    attributes = tmp_path / "attributes"
+    attributes.write_text("*.py diff=shout\n")
+    settings = {
+        "diff.noprefix": "true",
+        "diff.mnemonicPrefix": "true",
+        "diff.relative": "true",
+        "diff.renames": "false",
+        "diff.algorithm": "patience",
+        "diff.external": "false",
+        "diff.interHunkContext": "10",
+        "diff.context": "8",
+        "diff.shout.textconv": "tr a-z A-Z",
+        "color.ui": "always",
+        "core.quotePath": "true",
+        "core.attributesFile": str(attributes),
+    }
+    for name, value in settings.items():
+        repo.git("config", "--global", name, value)
+    monkeypatch.chdir(repo.path / "src")
+
+    exit_code, document, output = scan_json(cli)
+
+    assert exit_code == 1, output
+    assert locations(document) == [
+        ("src/app.py", 4, "AWS Access Key"),
+        ("src/moved.py", 11, "Secret Keyword"),
+    ]
+    assert_no_secret(output, key, password)
+
+
+def test_git_diff_opts_ignored(repo: Repo, cli: Any, monkeypatch: Any) -> None:
+    password = fake_password()
+    repo.commit_files({"app.py": _text([*FILLER[:3], f'password = "{password}"', *FILLER[3:]])})
+    repo.write("app.py", _text([*FILLER[:3], f'password = "{password}"', *FILLER[3:], "x = 1"]))
+    repo.stage("app.py")
+    # git lets this variable override -U0; context lines are not added lines.
+    monkeypatch.setenv("GIT_DIFF_OPTS", "--unified=20")
+
+    exit_code, document, output = scan_json(cli)
+
+    assert exit_code == 0, output
+    assert document["results"] == []
+    assert document["lines_scanned"] == 1
+    assert_no_secret(output, password)
