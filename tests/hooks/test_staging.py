@@ -151,6 +151,7 @@ def test_hook_partial_staging_both_ways(repo: Repo, hook_source: str, pre_commit
     blocked_code, blocked_output = git_commit(repo, environment)
 
     assert blocked_code != 0, blocked_output
+    assert "Unstaged files detected" in blocked_output
     assert "app.py:11" in blocked_output
     assert "Secret Keyword" in blocked_output
     assert commit_count(repo) == 2
@@ -161,6 +162,7 @@ def test_hook_partial_staging_both_ways(repo: Repo, hook_source: str, pre_commit
     allowed_code, allowed_output = git_commit(repo, environment)
 
     assert allowed_code == 0, allowed_output
+    assert "Unstaged files detected" in allowed_output
     assert commit_count(repo) == 3
     assert password not in repo.git("show", "HEAD:app.py")
     assert (repo.path / "app.py").read_bytes() == worktree
