@@ -69,10 +69,10 @@ def needs_scan(change: FileChange) -> bool:
 
 
 def _added_lines_by_content(old: str, new: str) -> set[int]:
-    # Used only where git printed no hunks (content git calls binary, such as
-    # UTF-16), so the decoded lines are compared here instead.
-    old_lines = old.splitlines()
-    new_lines = new.splitlines()
+    # Used where git's hunks cannot be used: git printed none (content it
+    # calls binary) or counted lines at 0x0A bytes (UTF-16).
+    old_lines = decode.split_lines(old)
+    new_lines = decode.split_lines(new)
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     added: set[int] = set()
     for tag, _, _, start, end in matcher.get_opcodes():
@@ -88,16 +88,21 @@ def _added_lines(
     if change.whole_file or (change.status in "AC" and not change.added_ranges):
         return None
 
-    if change.git_says_binary:
+    # In UTF-16 a 0x0A byte is not always a line break, and a line break
+    # does not always come with a NUL byte for git to call the blob binary.
+    if change.git_says_binary or text.encoding == "utf-16":
         if git.is_null_object(change.old_object) or change.status == "A":
             return None
-        old = decode.decode_blob(blobs.get(change.old_object, b""))
+        old_data = blobs.get(change.old_object)
+        if old_data is None:
+            old_data = git.read_blobs([change.old_object])[change.old_object]
+        old = decode.decode_blob(old_data)
         if old is None:
             return None
         return _added_lines_by_content(old.text, text.text)
 
     git_lines = change.added_lines()
-    mapping = decode.line_number_map(text.text) if text.encoding != "utf-16" else None
+    mapping = decode.line_number_map(text.text)
     if mapping is None:
         return git_lines
     return {line for git_line in git_lines for line in mapping.get(git_line, [git_line])}
@@ -166,7 +171,7 @@ def _scan_one(change: FileChange, blobs: Mapping[str, bytes], commit: str | None
 
 
 def _count_lines(text: str) -> int:
-    return len(text.splitlines())
+    return len(decode.split_lines(text))
 
 
 def scan_blob(path: str, blob: bytes) -> ScanResult:

@@ -41,6 +41,18 @@ def decode_blob(data: bytes) -> DecodedText | None:
     return DecodedText(data.decode("latin-1"), "latin-1")
 
 
+def split_lines(text: str) -> list[str]:
+    """Split TEXT into lines the way detect-secrets reads a file (universal newlines).
+
+    Unlike str.splitlines(), only LF, CR and CRLF end a line: form feeds,
+    U+2028 and the like stay inside it.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def line_number_map(text: str) -> dict[int, list[int]] | None:
     """Map git's line numbers to universal-newline line numbers, when they differ.
 

@@ -15,9 +15,12 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-# The settings loaded into detect-secrets' process-wide settings object, kept
-# so that a second configure() with the same settings does nothing.
-_configured: dict[str, Any] | None = None
+# The settings loaded into detect-secrets' process-wide settings object, and
+# that object, kept so that a second configure() with the same settings does
+# nothing. detect-secrets replaces the object whenever its settings cache is
+# cleared (every `transient_settings` block does that, `default_settings_json`
+# included) and the new one has the invalid-file filter enabled again.
+_configured: tuple[dict[str, Any], object] | None = None
 
 INVALID_FILE_FILTER = "detect_secrets.filters.common.is_invalid_file"
 
@@ -83,9 +86,7 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     install_deferred_requests()
     from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
 
-    # default_settings_json() restores detect-secrets' settings when it
-    # returns, which enables the invalid-file filter again.
-    if _configured == wanted and INVALID_FILE_FILTER not in get_settings().filters:
+    if _configured is not None and _configured[0] == wanted and _configured[1] is get_settings():
         return
 
     cache_bust()
@@ -94,14 +95,14 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     # The scanner reads blobs from git, so the file usually does not exist on
     # disk under its name; this filter would drop every staged file.
     get_settings().disable_filters(INVALID_FILE_FILTER)
-    _configured = wanted
+    _configured = (wanted, get_settings())
 
 
 def configured_settings() -> dict[str, Any]:
     """Return the settings of the last configure() call, for worker processes."""
     if _configured is None:
         raise RuntimeError("detectors.configure() has not been called")
-    return _configured
+    return _configured[0]
 
 
 def plugin_names() -> list[str]:

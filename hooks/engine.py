@@ -36,7 +36,7 @@ class RawSecret(NamedTuple):
     secret: str
 
 
-PRIVATE_KEY_BEGIN = re.compile(r"BEGIN .*PRIVATE KEY|PuTTY-User-Key-File-2")
+PRIVATE_KEY_BEGIN = re.compile(r"BEGIN .*?PRIVATE KEY|PuTTY-User-Key-File-2")
 PRIVATE_KEY_END = re.compile(r"END .*PRIVATE KEY|Private-MAC:")
 PRIVATE_KEY_TYPE = "Private Key"
 
@@ -204,7 +204,7 @@ def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecre
     first = _LineScanner(filename, _first_pass_lines(filename, text))
     results = first.first_results(added)
     if added is not None:
-        results.extend(_private_key_headers(first, added, results))
+        results.extend(_private_key_headers(first, text, added, results))
     if results:
         return sorted(results)
 
@@ -223,8 +223,11 @@ def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecre
 def _private_key_blocks(lines: list[str]) -> Iterator[tuple[int, int]]:
     begin: int | None = None
     for number, line in enumerate(lines, start=1):
-        if PRIVATE_KEY_BEGIN.search(line):
-            begin = number
+        header = PRIVATE_KEY_BEGIN.search(line)
+        if header is not None:
+            # A key on one line (an escaped PEM string, or a YAML block scalar
+            # after the transformer) has no body lines that change on their own.
+            begin = None if PRIVATE_KEY_END.search(line, header.end()) else number
         elif begin is not None and (
             PRIVATE_KEY_END.search(line) or number - begin > MAX_PRIVATE_KEY_LINES
         ):
@@ -235,15 +238,19 @@ def _private_key_blocks(lines: list[str]) -> Iterator[tuple[int, int]]:
 
 
 def _private_key_headers(
-    scanner: _LineScanner, added: Set[int], already: list[RawSecret]
+    first: _LineScanner, text: str, added: Set[int], already: list[RawSecret]
 ) -> list[RawSecret]:
     """Report a key block's BEGIN line when only the block's body changed.
 
     detect-secrets matches private keys on the BEGIN line alone, so a new key
-    pasted under an unchanged header would otherwise go unreported.
+    pasted under an unchanged header would otherwise go unreported. Blocks
+    are looked for in the file's own lines, because a transformer may fold a
+    whole block into one line (the YAML transformer does with block scalars).
     """
-    if not any("PRIVATE KEY" in line or "PuTTY" in line for line in scanner.lines):
+    if "PRIVATE KEY" not in text and "PuTTY" not in text:
         return []
+    lines = _NamedText(text, first.filename).readlines()
+    scanner = first if lines == first.lines else _LineScanner(first.filename, lines)
 
     reported = {(secret.type, secret.hashed_secret) for secret in already}
     extra: list[RawSecret] = []

@@ -50,6 +50,8 @@ def _environment() -> dict[str, str]:
     # Read-only commands must not take the index lock or refresh the index.
     environment["GIT_OPTIONAL_LOCKS"] = "0"
     environment.pop("GIT_EXTERNAL_DIFF", None)
+    # GIT_DIFF_OPTS=--unified=N overrides -U0 and would add context lines to hunks.
+    environment.pop("GIT_DIFF_OPTS", None)
     environment["GIT_LITERAL_PATHSPECS"] = "1"
     return environment
 

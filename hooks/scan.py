@@ -76,7 +76,15 @@ def relative_to_root(paths: Sequence[str], root: str) -> list[str]:
     """Turn PATHs given relative to the current folder into repository paths."""
     converted = []
     for path in paths:
-        absolute = os.path.realpath(os.path.abspath(path))
+        absolute = os.path.abspath(path)
+        # A symlink is itself the staged path (its blob is the target text),
+        # so only the folders above it are resolved.
+        if os.path.islink(absolute):
+            absolute = os.path.join(
+                os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute)
+            )
+        else:
+            absolute = os.path.realpath(absolute)
         relative = os.path.relpath(absolute, os.path.realpath(root))
         if relative == os.curdir:
             relative = ""
