@@ -74,7 +74,10 @@ def relative_to_root(paths: Sequence[str], root: str) -> list[str]:
     """Turn PATHs given relative to the current folder into repository paths."""
     converted = []
     for path in paths:
-        absolute = os.path.realpath(os.path.abspath(path))
+        # Only the folder is resolved: a PATH that is itself a symbolic link
+        # names the link, which is what the index holds.
+        folder, name = os.path.split(os.path.abspath(path))
+        absolute = os.path.join(os.path.realpath(folder), name)
         relative = os.path.relpath(absolute, os.path.realpath(root))
         if relative == os.curdir:
             relative = ""
