@@ -147,6 +147,23 @@ def resolve_commit(ref: str) -> str | None:
     return completed.stdout.decode("ascii").strip()
 
 
+def head_commit() -> str | None:
+    """Return the commit HEAD names, or None on a branch with no commit yet.
+
+    A HEAD that names an object git cannot read is a FatalError, not an
+    empty history: comparing with the empty tree would hide the damage.
+    """
+    commit = resolve_commit("HEAD")
+    if commit is not None:
+        return commit
+    named = _completed(["rev-parse", "--quiet", "HEAD", "--"])
+    if named.returncode == 0:
+        raise FatalError(
+            "HEAD names a commit that cannot be read: run 'git fsck' to check the repository"
+        )
+    return None
+
+
 def empty_tree() -> str:
     """Return the object name of the empty tree in this repository's hash format."""
     return run(["hash-object", "-t", "tree", "--stdin"], stdin=b"").decode("ascii").strip()

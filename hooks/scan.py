@@ -116,7 +116,7 @@ def new_findings(result: ScanResult, known: set[Identity]) -> list[Finding]:
 
 def staged_base() -> str:
     """Return what the index is compared with: HEAD, or the empty tree before the first commit."""
-    return git.resolve_commit("HEAD") or git.empty_tree()
+    return git.head_commit() or git.empty_tree()
 
 
 def scan_staged(paths: Sequence[str], baseline_path: str | None) -> ScanResult:
