@@ -77,6 +77,8 @@ CONTENT_MODES = frozenset({"100644", "100755", "120000"})
 
 LINE_BREAK_KEPT = re.compile(r"(\r\n|\r|\n)")
 
+EXCLUDED_REASON = "excluded by detect-secrets' file name filters"
+
 
 @dataclass
 class ScanResult:
@@ -140,8 +142,8 @@ def _added_lines_by_content(old: str, new: str, limits: Limits) -> set[int]:
     old_middle = old_lines[prefix : len(old_lines) - suffix]
     new_middle = new_lines[prefix : len(new_lines) - suffix]
     if len(old_middle) * len(new_middle) > limits.max_compared_line_pairs:
-        # difflib can take quadratic time; every line of the changed middle
-        # counts as added, which may report more, never less.
+        # difflib can take quadratic time, so every line of the changed middle
+        # counts as added instead. That may report more, never less.
         return set(range(prefix + 1, prefix + len(new_middle) + 1))
 
     matcher = difflib.SequenceMatcher(a=old_middle, b=new_middle, autojunk=False)
@@ -213,9 +215,6 @@ def _scan_change(
     old_filename = change.old_path if change.old_path != change.new_path else None
     result.extend(_scan_text(change.new_path, text.text, added, limits, commit, old_filename))
     return result
-
-
-EXCLUDED_REASON = "excluded by detect-secrets' file name filters"
 
 
 def _read_text(

@@ -55,7 +55,7 @@ RAW_RECORD = re.compile(
     rb":(?P<old_mode>[0-7]{6}) (?P<new_mode>[0-7]{6}) (?P<old_object>[0-9a-f]{40,64}) "
     rb"(?P<new_object>[0-9a-f]{40,64}) (?P<status>[ACDMRTU])\d{0,3}"
 )
-# git's line numbers fit in a C long; longer numbers mean the output is not git's.
+# git's line numbers fit in a C long, so a longer number means the output is not git's.
 MAX_LINE_NUMBER_DIGITS = 19
 # Statuses whose raw record carries two paths (source and destination).
 TWO_PATH_STATUSES = "RC"

@@ -54,7 +54,7 @@ DIFF_OPTIONS = (
     "--full-index",
     "--no-abbrev",
     # An entry added with `git add -N` has no staged content, and `git commit`
-    # leaves it out of the commit; `git commit -a` stages its content in the
+    # leaves it out of the commit. `git commit -a` stages its content in the
     # temporary index, where it is an ordinary new file.
     "--ita-invisible-in-index",
     "-O/dev/null",

@@ -21,7 +21,8 @@ def rule_id(secret_type: str) -> str:
 def fingerprint(finding: Finding) -> str:
     """Return a fingerprint that stays the same while the finding's identity does."""
     key = f"{finding.filename}\0{finding.type}\0{finding.hashed_secret}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    # A path that is not UTF-8 arrives with surrogate escapes for its raw bytes.
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def to_sarif(findings: Sequence[Finding]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo, assert_no_secret, fake_aws_key
+from tests.conftest import Repo, assert_no_secret, fake_aws_key, run_command
 from tests.hooks.robust_support import Cli, locations, scan_json
 from tests.hooks.test_end_to_end import _install_hook
 
@@ -165,3 +165,16 @@ def test_console_script_dash_path(repo: Repo) -> None:
     assert completed.returncode == 1, completed.stderr
     assert f"  -v:2: {AWS}:" in completed.stdout
     assert_no_secret(completed.stdout + completed.stderr, key)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif"])
+def test_non_utf8_name_every_format(repo: Repo, output_format: str) -> None:
+    key = fake_aws_key()
+    (repo.path / os.fsdecode(b"r\xe9sum\xe9 \n.py")).write_text(f"aws = '{key}'\n")
+    repo.git("add", "-A")
+
+    result = run_command(["scan", "--format", output_format], cwd=repo.path)
+
+    assert result.exit_code == 1, result.stderr
+    assert "internal error" not in result.stderr
+    assert_no_secret(result.output, key)
