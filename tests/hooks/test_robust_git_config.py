@@ -238,7 +238,11 @@ def test_replace_objects_ignored(repo: Repo, cli: Cli) -> None:
     ],
 )
 def test_line_ending_config_same_findings(
-    repo: Repo, cli: Cli, tmp_path: Path, settings: dict[str, str]
+    repo: Repo,
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: dict[str, str],
 ) -> None:
     key, password = build(repo)
     _, clean = scan_json(cli, secrets=[key, password])
@@ -250,7 +254,7 @@ def test_line_ending_config_same_findings(
         other.git("config", name, value)
     other.commit_files(base_files(key))
     stage_changes(other, key, password)
-    os.chdir(other.path)
+    monkeypatch.chdir(other.path)
     _, configured = scan_json(cli, secrets=[key, password])
 
     assert summary(configured)["results"] == summary(clean)["results"]

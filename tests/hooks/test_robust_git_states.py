@@ -33,7 +33,12 @@ def commit_count(repo: Repo) -> int:
 
 
 def test_worktree_scan_and_hook(
-    repo: Repo, cli: Cli, hook_source: str, pre_commit_home: str, tmp_path: Path
+    repo: Repo,
+    cli: Cli,
+    hook_source: str,
+    pre_commit_home: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     environment = _install_hook(repo, hook_source, pre_commit_home)
     worktree = tmp_path / "feature tree"
@@ -41,7 +46,7 @@ def test_worktree_scan_and_hook(
     key = fake_aws_key()
     (worktree / "feature.py").write_text(f"aws = '{key}'\n")
     subprocess.run(["git", "add", "feature.py"], cwd=worktree, check=True)
-    os.chdir(worktree)
+    monkeypatch.chdir(worktree)
 
     exit_code, report = scan_json(cli, secrets=[key])
     blocked = git_commit(repo, environment, "-m", "feature", cwd=worktree)

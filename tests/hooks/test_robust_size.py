@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import string
 
+from staged_secrets.hooks import git
 from staged_secrets.hooks.changes import DEFAULT_LIMITS
 
 from tests.conftest import Repo, fake_aws_key
@@ -128,3 +129,18 @@ def test_long_unchanged_line_not_rescanned(repo: Repo, cli: Cli) -> None:
     assert exit_code == 1
     assert locations(report) == {("data.js", 3, AWS)}
     assert report["notes"] == []
+
+
+def test_blob_over_size_limit_not_read(repo: Repo, cli: Cli) -> None:
+    key = fake_aws_key()
+    size = git.MAX_BLOB_BYTES + 1024
+    line = f"aws {key}\n"
+    repo.write("dump.log", (line * (size // len(line) + 1)).encode()[:size])
+    repo.stage("dump.log")
+
+    exit_code, report = scan_json(cli, secrets=[key])
+
+    assert exit_code == 0
+    assert skipped_files(report) == {
+        "dump.log": f"{size} bytes, over the limit of {git.MAX_BLOB_BYTES} bytes"
+    }
