@@ -165,6 +165,13 @@ def parse_json(path: str, text: str) -> dict[str, Any]:
             f"baseline {path} is not valid JSON (line {error.lineno}, column {error.colno}): "
             "fix it or recreate it with 'staged-secrets baseline create'"
         ) from error
+    except (RecursionError, ValueError) as error:
+        # Nesting deeper than Python's recursion limit, or an integer longer
+        # than its 4300-digit conversion limit.
+        raise FatalError(
+            f"baseline {path} is not a usable JSON document ({type(error).__name__}): "
+            "recreate it with 'staged-secrets baseline create'"
+        ) from error
     if not isinstance(data, dict):
         raise FatalError(f"baseline {path} must contain a JSON object, not {type(data).__name__}")
     return data
@@ -232,6 +239,11 @@ def _check_filter_file(
     if key is None or not filter_config.get(key):
         return
     named = str(filter_config[key])
+    if "\0" in named:
+        raise FatalError(
+            f"baseline {path}: filter {filter_config['path']!r} names a file with a NUL "
+            "character; use a path inside the repository"
+        )
     root = os.path.realpath(repository_root or os.getcwd())
     resolved = os.path.realpath(os.path.join(root, named))
     if os.path.isabs(named) or not resolved.startswith(root + os.sep):
@@ -318,7 +330,7 @@ def load_baseline(
     if version < NEWEST_VERSION:
         try:
             data = _upgrade_settings(data)
-        except (KeyError, TypeError, ValueError) as error:
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
             raise FatalError(
                 f"baseline {path} could not be upgraded from {data['version']}: {error}"
             ) from error

@@ -1,9 +1,15 @@
-"""Scan file changes: read the new blobs, find the added lines, run the engine."""
+"""Scan file changes: read the new blobs, find the added lines, run the engine.
+
+Every file that a change touches is accounted for: it is scanned, or it is
+listed in `ScanResult.skipped` with the reason, or it adds no content
+(a deletion, a mode change, a pure rename, a submodule pointer).
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -32,6 +38,48 @@ class SkippedFile(NamedTuple):
     reason: str
 
 
+class FileNote(NamedTuple):
+    """A file that was scanned differently from detect-secrets, and how."""
+
+    filename: str
+    message: str
+
+
+class Limits(NamedTuple):
+    """Size limits that keep one scan bounded in time and memory.
+
+    detect-secrets 1.5.0 spends about 0.1 ms per line on short lines, and its
+    keyword patterns take time that grows with the cube of a line's length
+    (one 16,000-character line can take a minute). The figures are
+    measured on a 2-core machine; content built to match those patterns over
+    and over can still take minutes within the limits. Lines and characters are
+    counted over the lines a change adds, or over the whole file for a
+    whole-file scan.
+    """
+
+    max_added_lines: int = 100_000
+    max_added_characters: int = 2_000_000
+    # Longer added lines are scanned in overlapping pieces of this length.
+    # 1000 characters keep the worst case near 0.2 s per piece.
+    max_line_length: int = 1_000
+    # A secret up to this long always lies whole inside one piece.
+    piece_overlap: int = 300
+    # Above this many line pairs, the content comparison of a file that git
+    # calls binary counts every differing line as added instead of aligning them.
+    max_compared_line_pairs: int = 25_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+# Modes of index and tree entries that hold a file's content (regular,
+# executable, symbolic link); others are trees (sparse index) or submodules.
+CONTENT_MODES = frozenset({"100644", "100755", "120000"})
+
+LINE_BREAK_KEPT = re.compile(r"(\r\n|\r|\n)")
+
+EXCLUDED_REASON = "excluded by detect-secrets' file name filters"
+
+
 @dataclass
 class ScanResult:
     """What one scan found and how much it looked at."""
@@ -40,12 +88,18 @@ class ScanResult:
     files_scanned: int = 0
     lines_scanned: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    notes: list[FileNote] = field(default_factory=list)
+    # Changed files (or files of a whole-file scan) that the scan considered,
+    # including those that add no content.
+    files_changed: int = 0
 
     def extend(self, other: ScanResult) -> None:
         self.findings.extend(other.findings)
         self.files_scanned += other.files_scanned
         self.lines_scanned += other.lines_scanned
         self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
+        self.files_changed += other.files_changed
 
 
 def mask(secret: str) -> str:
@@ -61,45 +115,60 @@ def needs_scan(change: FileChange) -> bool:
     """Return whether CHANGE can add content worth scanning."""
     if change.is_deletion or change.status == "U":
         return False
-    if change.new_mode == git.SUBMODULE_MODE:
+    if change.new_mode not in CONTENT_MODES:
         return False
     if change.whole_file:
         return True
     return bool(change.added_ranges) or change.git_says_binary
 
 
-def _added_lines_by_content(old: str, new: str) -> set[int]:
-    # Used where git's hunks cannot be used: git printed none (content it
-    # calls binary) or counted lines at 0x0A bytes (UTF-16).
+def _needs_content_diff(change: FileChange, text: decode.DecodedText) -> bool:
+    # git printed no hunks (content it calls binary), or it counted lines at
+    # 0x0A bytes, which in UTF-16 are not always line breaks.
+    return change.git_says_binary or text.encoding == decode.UTF16
+
+
+def _added_lines_by_content(old: str, new: str, limits: Limits) -> set[int]:
     old_lines = decode.split_lines(old)
     new_lines = decode.split_lines(new)
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+
+    prefix = 0
+    shortest = min(len(old_lines), len(new_lines))
+    while prefix < shortest and old_lines[prefix] == new_lines[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < shortest - prefix
+        and old_lines[len(old_lines) - 1 - suffix] == new_lines[len(new_lines) - 1 - suffix]
+    ):
+        suffix += 1
+
+    old_middle = old_lines[prefix : len(old_lines) - suffix]
+    new_middle = new_lines[prefix : len(new_lines) - suffix]
+    if len(old_middle) * len(new_middle) > limits.max_compared_line_pairs:
+        # difflib can take quadratic time, so every line of the changed middle
+        # counts as added instead. That may report more, never less.
+        return set(range(prefix + 1, prefix + len(new_middle) + 1))
+
+    matcher = difflib.SequenceMatcher(a=old_middle, b=new_middle, autojunk=False)
     added: set[int] = set()
     for tag, _, _, start, end in matcher.get_opcodes():
         if tag in ("replace", "insert"):
-            added.update(range(start + 1, end + 1))
+            added.update(range(prefix + start + 1, prefix + end + 1))
     return added
 
 
 def _added_lines(
-    change: FileChange, text: decode.DecodedText, blobs: Mapping[str, bytes]
+    change: FileChange, text: decode.DecodedText, old: decode.DecodedText | None, limits: Limits
 ) -> set[int] | None:
     """Return the added universal-newline line numbers, or None for the whole file."""
     if change.whole_file or (change.status in "AC" and not change.added_ranges):
         return None
 
-    # In UTF-16 a 0x0A byte is not always a line break, and a line break
-    # does not always come with a NUL byte for git to call the blob binary.
-    if change.git_says_binary or text.encoding == "utf-16":
-        if git.is_null_object(change.old_object) or change.status == "A":
-            return None
-        old_data = blobs.get(change.old_object)
-        if old_data is None:
-            old_data = git.read_blobs([change.old_object])[change.old_object]
-        old = decode.decode_blob(old_data)
+    if _needs_content_diff(change, text):
         if old is None:
             return None
-        return _added_lines_by_content(old.text, text.text)
+        return _added_lines_by_content(old.text, text.text, limits)
 
     git_lines = change.added_lines()
     mapping = decode.line_number_map(text.text)
@@ -108,57 +177,105 @@ def _added_lines(
     return {line for git_line in git_lines for line in mapping.get(git_line, [git_line])}
 
 
-def blobs_to_read(changes: Sequence[FileChange], skip_paths: Iterable[str] = ()) -> list[str]:
-    """Return the names of the blobs that scanning CHANGES reads."""
-    skipped_paths = set(skip_paths)
-    wanted = [c for c in changes if needs_scan(c) and c.new_path not in skipped_paths]
-    object_names = [c.new_object for c in wanted]
-    object_names += [
-        c.old_object for c in wanted if c.git_says_binary and not git.is_null_object(c.old_object)
-    ]
-    return object_names
-
-
 def scan_changes(
     changes: Sequence[FileChange],
     commit: str | None = None,
     skip_paths: Iterable[str] = (),
-    blobs: Mapping[str, bytes] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    reader: git.BlobReader | None = None,
 ) -> ScanResult:
     """Scan the added lines of CHANGES, reading content from git objects only.
 
-    BLOBS, when given, must hold every blob that `blobs_to_read` names; a
-    range scan reads them for many commits through one process.
+    READER, when given, is an open blob reader to use (a range scan shares
+    one across all its commits); otherwise one is opened here.
     """
-    skipped_paths = set(skip_paths)
-    wanted = [c for c in changes if needs_scan(c) and c.new_path not in skipped_paths]
-    if blobs is None:
-        blobs = git.read_blobs(blobs_to_read(wanted))
+    if reader is None:
+        with git.BlobReader() as own_reader:
+            return scan_changes(changes, commit, skip_paths, limits, own_reader)
 
-    result = ScanResult()
-    for change in wanted:
-        result.extend(_scan_one(change, blobs, commit))
+    skipped_paths = set(skip_paths)
+    result = ScanResult(files_changed=len(changes))
+    for change in changes:
+        if not needs_scan(change):
+            continue
+        if change.new_path in skipped_paths:
+            result.skipped.append(SkippedFile(change.new_path, "the baseline file"))
+            continue
+        result.extend(_scan_change(change, reader, commit, limits))
     return result
 
 
-def _scan_one(change: FileChange, blobs: Mapping[str, bytes], commit: str | None) -> ScanResult:
+def _scan_change(
+    change: FileChange, reader: git.BlobReader, commit: str | None, limits: Limits
+) -> ScanResult:
     result = ScanResult()
-    text = decode.decode_blob(blobs[change.new_object])
+    if engine.is_file_excluded(change.new_path):
+        result.skipped.append(SkippedFile(change.new_path, EXCLUDED_REASON))
+        return result
+
+    text = _read_text(change.new_path, change.new_object, reader, result)
     if text is None:
-        result.skipped.append(SkippedFile(change.new_path, "binary content"))
         return result
 
-    added = _added_lines(change, text, blobs)
-    result.files_scanned = 1
-    result.lines_scanned = len(added) if added is not None else _count_lines(text.text)
-    if added is not None and not added:
-        return result
+    old = None
+    has_old = change.status != "A" and not git.is_null_object(change.old_object)
+    if _needs_content_diff(change, text) and has_old:
+        # An old blob over the size limit reads as empty: every line counts as added.
+        old = decode.decode_blob(reader.read(change.old_object).data or b"")
 
+    added = _added_lines(change, text, old, limits)
     old_filename = change.old_path if change.old_path != change.new_path else None
-    for secret in engine.scan_text(change.new_path, text.text, added):
+    result.extend(_scan_text(change.new_path, text.text, added, limits, commit, old_filename))
+    return result
+
+
+def _read_text(
+    path: str, object_name: str, reader: git.BlobReader, result: ScanResult
+) -> decode.DecodedText | None:
+    blob = reader.read(object_name)
+    if blob.data is None:
+        result.skipped.append(
+            SkippedFile(path, f"{blob.size} bytes, over the limit of {reader.max_bytes} bytes")
+        )
+        return None
+    text = decode.decode_blob(blob.data)
+    if text is None:
+        result.skipped.append(SkippedFile(path, "binary content"))
+    return text
+
+
+def _scan_text(
+    filename: str,
+    text: str,
+    added: Set[int] | None,
+    limits: Limits,
+    commit: str | None = None,
+    old_filename: str | None = None,
+) -> ScanResult:
+    """Scan TEXT's ADDED lines (all when None) within LIMITS."""
+    result = ScanResult()
+    lines = decode.split_lines(text)
+    if added is None:
+        targets = list(range(1, len(lines) + 1))
+    else:
+        targets = sorted(number for number in added if 1 <= number <= len(lines))
+
+    characters = sum(len(lines[number - 1]) for number in targets)
+    reason = _over_limit(len(targets), characters, limits)
+    if reason:
+        result.skipped.append(SkippedFile(filename, reason))
+        return result
+
+    result.files_scanned = 1
+    result.lines_scanned = len(targets)
+    if not targets:
+        return result
+
+    secrets = _scan_lines(filename, text, lines, added, targets, limits, result)
+    for secret in secrets:
         result.findings.append(
             Finding(
-                filename=change.new_path,
+                filename=filename,
                 line_number=secret.line_number,
                 type=secret.type,
                 hashed_secret=secret.hashed_secret,
@@ -170,26 +287,88 @@ def _scan_one(change: FileChange, blobs: Mapping[str, bytes], commit: str | None
     return result
 
 
-def _count_lines(text: str) -> int:
-    return len(decode.split_lines(text))
+def _over_limit(line_count: int, characters: int, limits: Limits) -> str | None:
+    if line_count > limits.max_added_lines:
+        return f"{line_count} lines to scan, over the limit of {limits.max_added_lines} per file"
+    if characters > limits.max_added_characters:
+        return (
+            f"{characters} characters to scan, "
+            f"over the limit of {limits.max_added_characters} per file"
+        )
+    return None
 
 
-def scan_blob(path: str, blob: bytes) -> ScanResult:
+def _scan_lines(
+    filename: str,
+    text: str,
+    lines: list[str],
+    added: Set[int] | None,
+    targets: list[int],
+    limits: Limits,
+    result: ScanResult,
+) -> list[engine.RawSecret]:
+    long_lines = {
+        number for number, line in enumerate(lines, 1) if len(line) > limits.max_line_length
+    }
+    if not long_lines:
+        return engine.scan_text(filename, text, added)
+
+    # Long lines are blanked in the text the engine sees (so that no pass of
+    # it reads them whole) and their added ones are scanned piece by piece.
+    blanked = _blank_lines(text, long_lines)
+    short_added = None if added is None else set(added) - long_lines
+    secrets = engine.scan_text(filename, blanked, short_added)
+
+    long_targets = [number for number in targets if number in long_lines]
+    for number in long_targets:
+        secrets.extend(_scan_pieces(filename, lines[number - 1], number, limits))
+    if long_targets:
+        result.notes.append(
+            FileNote(
+                filename,
+                f"{len(long_targets)} line(s) longer than {limits.max_line_length} characters "
+                f"(first: line {long_targets[0]}) scanned in overlapping pieces",
+            )
+        )
+    return _first_per_identity(secrets)
+
+
+def _blank_lines(text: str, numbers: Set[int]) -> str:
+    parts = LINE_BREAK_KEPT.split(text)
+    # parts alternates line content and line break: line N is parts[2 * (N - 1)].
+    for number in numbers:
+        parts[2 * (number - 1)] = ""
+    return "".join(parts)
+
+
+def _scan_pieces(
+    filename: str, line: str, line_number: int, limits: Limits
+) -> list[engine.RawSecret]:
+    step = limits.max_line_length - limits.piece_overlap
+    pieces = []
+    for start in range(0, len(line), step):
+        pieces.append(line[start : start + limits.max_line_length])
+        if start + limits.max_line_length >= len(line):
+            break
+    found = engine.scan_text(filename, "\n".join(pieces) + "\n", None)
+    return [secret._replace(line_number=line_number) for secret in found]
+
+
+def _first_per_identity(secrets: list[engine.RawSecret]) -> list[engine.RawSecret]:
+    first: dict[tuple[str, str], engine.RawSecret] = {}
+    for secret in sorted(secrets):
+        first.setdefault((secret.type, secret.hashed_secret), secret)
+    return sorted(first.values())
+
+
+def scan_blob(path: str, blob: bytes, limits: Limits = DEFAULT_LIMITS) -> ScanResult:
     """Scan the whole content BLOB of the file at PATH."""
     result = ScanResult()
     text = decode.decode_blob(blob)
     if text is None:
         result.skipped.append(SkippedFile(path, "binary content"))
         return result
-
-    result.files_scanned = 1
-    result.lines_scanned = _count_lines(text.text)
-    for secret in engine.scan_text(path, text.text, None):
-        result.findings.append(
-            Finding(
-                path, secret.line_number, secret.type, secret.hashed_secret, mask(secret.secret)
-            )
-        )
+    result.extend(_scan_text(path, text.text, None, limits))
     return result
 
 
@@ -202,8 +381,23 @@ def scan_whole_files(
     Large inputs are spread over worker processes; the result is the same,
     in the same order, as a scan in this process.
     """
-    scannable = [
-        (path, mode, name) for path, mode, name in paths_and_objects if mode != git.SUBMODULE_MODE
-    ]
-    blobs = git.read_blobs(name for _, _, name in scannable)
-    return parallel.scan_blobs([(path, blobs[name]) for path, _, name in scannable], progress)
+    result = ScanResult(files_changed=len(paths_and_objects))
+    items: list[tuple[str, bytes]] = []
+    with git.BlobReader() as reader:
+        for path, mode, name in paths_and_objects:
+            if mode not in CONTENT_MODES:
+                continue
+            if engine.is_file_excluded(path):
+                result.skipped.append(SkippedFile(path, EXCLUDED_REASON))
+                continue
+            blob = reader.read(name)
+            if blob.data is None:
+                result.skipped.append(
+                    SkippedFile(
+                        path, f"{blob.size} bytes, over the limit of {reader.max_bytes} bytes"
+                    )
+                )
+                continue
+            items.append((path, blob.data))
+    result.extend(parallel.scan_blobs(items, progress))
+    return result

@@ -8,6 +8,8 @@ just as exit 1 does.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -157,10 +159,49 @@ def _describe_internal_error(error: BaseException) -> str:
     return f"internal error ({type(error).__name__}{where})"
 
 
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found.update(_option_strings(sub))
+    return found
+
+
+def protect_dash_paths(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Prefix `./` to arguments that name existing files but look like options.
+
+    pre-commit appends file names after the hook's arguments without a `--`,
+    so a staged file named `-x.py` would otherwise be read as an option.
+    """
+    known = _option_strings(parser)
+    protected: list[str] = []
+    for position, argument in enumerate(argv):
+        if argument == "--":
+            protected.extend(argv[position:])
+            break
+        looks_like_option = argument.startswith("-") and argument != "-"
+        if looks_like_option and argument not in known and os.path.lexists(argument):
+            argument = os.path.join(os.curdir, argument)
+        protected.append(argument)
+    return protected
+
+
+def _tolerate_unencodable_output() -> None:
+    # A file name that the terminal's encoding cannot show must not turn a
+    # finished scan into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    _tolerate_unencodable_output()
+    arguments = protect_dash_paths(sys.argv[1:] if argv is None else argv, parser)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exit_request:
         code = exit_request.code
         return code if isinstance(code, int) and code == 0 else EXIT_ERROR
@@ -172,7 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"staged-secrets: error: {error}\n")
     except KeyboardInterrupt:
         sys.stderr.write("staged-secrets: interrupted\n")
-    except Exception as error:  # noqa: BLE001
+    except (Exception, SystemExit) as error:  # noqa: BLE001
+        # SystemExit too: a library calling sys.exit() must not end the hook
+        # with a passing exit code.
         sys.stderr.write(f"staged-secrets: {_describe_internal_error(error)}; please report it\n")
         if args.verbose:
             for frame in traceback.extract_tb(error.__traceback__):

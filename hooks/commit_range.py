@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from staged_secrets.baseline.model import Identity
 from staged_secrets.hooks import diff, git
-from staged_secrets.hooks.changes import ScanResult, blobs_to_read, scan_changes
+from staged_secrets.hooks.changes import ScanResult, scan_changes
 from staged_secrets.hooks.diff import FileChange
 from staged_secrets.hooks.errors import FatalError
 
@@ -268,19 +268,18 @@ def scan_range(
     records = range_commits(request)
     skip = [baseline_path] if baseline_path else []
     result = ScanResult()
-    for batch in _batches(records, COMMITS_PER_BATCH):
-        changes = read_commit_changes(batch)
-        if paths:
-            changes = {
-                commit: [change for change in commit_changes if _selected(change.new_path, paths)]
-                for commit, commit_changes in changes.items()
-            }
-        names = [name for commit in changes for name in blobs_to_read(changes[commit], skip)]
-        blobs = git.read_blobs(names)
-        for record in batch:
-            result.extend(
-                scan_changes(changes[record.commit], record.commit, skip_paths=skip, blobs=blobs)
-            )
+    with git.BlobReader() as reader:
+        for batch in _batches(records, COMMITS_PER_BATCH):
+            changes = read_commit_changes(batch)
+            if paths:
+                changes = {
+                    commit: [c for c in commit_changes if _selected(c.new_path, paths)]
+                    for commit, commit_changes in changes.items()
+                }
+            for record in batch:
+                result.extend(
+                    scan_changes(changes[record.commit], record.commit, skip, reader=reader)
+                )
 
     with_findings = sorted({finding.commit for finding in result.findings if finding.commit})
     baselines = commit_baselines(with_findings, baseline_path) if baseline_path else {}

@@ -1,15 +1,17 @@
 """Turn a blob's bytes into text the way the scanner needs it.
 
 detect-secrets silently skips files that are not UTF-8. Here UTF-16 with a
-byte order mark is decoded as UTF-16, and other non-UTF-8 text is decoded as
-Latin-1 so that every ASCII character (and so every ASCII secret) survives.
-Only content that looks binary to git (a NUL byte in the first 8000 bytes) and
-is neither UTF-8 nor UTF-16 is skipped, and the caller reports the skip.
+byte order mark is decoded as UTF-16, and so is UTF-16 without one when every
+other byte of the start is NUL. Other non-UTF-8 text is decoded as Latin-1 so
+that every ASCII character (and so every ASCII secret) survives. Only content
+that looks binary to git (a NUL byte in the first 8000 bytes) and is neither
+UTF-8 nor UTF-16 is skipped, and the caller reports the skip.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from typing import NamedTuple
 
 # git reads this many leading bytes when it decides whether a blob is binary.
@@ -23,31 +25,64 @@ class DecodedText(NamedTuple):
     encoding: str
 
 
+# Universal newlines, as Python's open() (and so detect-secrets) reads text.
+# str.splitlines() would also break at form feeds, NEL and other characters.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+UTF16 = "utf-16"
+
+
 def decode_blob(data: bytes) -> DecodedText | None:
     """Decode DATA, or return None when it is binary."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return DecodedText(data.decode("utf-16"), "utf-16")
+            return DecodedText(data.decode("utf-16"), UTF16)
         except UnicodeDecodeError:
             pass
+
+    probe = data[:GIT_BINARY_PROBE_BYTES]
+    has_nul = b"\0" in probe
+    if has_nul:
+        # ASCII text in UTF-16 is also valid UTF-8 (with a NUL after every
+        # character), so UTF-16 must be recognised before UTF-8 is tried.
+        text = _decode_utf16_without_bom(data, probe)
+        if text is not None:
+            return DecodedText(text, UTF16)
 
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
 
-    if b"\0" in data[:GIT_BINARY_PROBE_BYTES]:
+    if has_nul:
         return None
     return DecodedText(data.decode("latin-1"), "latin-1")
 
 
-def split_lines(text: str) -> list[str]:
-    """Split TEXT into lines the way detect-secrets reads a file (universal newlines).
+def _decode_utf16_without_bom(data: bytes, probe: bytes) -> str | None:
+    if len(data) % 2 or len(probe) < 2:
+        return None
+    even_nuls = probe[0::2].count(0)
+    odd_nuls = probe[1::2].count(0)
+    half = len(probe) // 2
+    # Mostly-ASCII UTF-16 has a NUL in (nearly) every high byte and none in
+    # the low bytes; binary formats rarely keep that pattern for 8000 bytes.
+    if even_nuls == 0 and odd_nuls * 10 >= half * 9:
+        encoding = "utf-16-le"
+    elif odd_nuls == 0 and even_nuls * 10 >= half * 9:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return None if "\0" in text else text
 
-    Unlike str.splitlines(), only LF, CR and CRLF end a line: form feeds,
-    U+2028 and the like stay inside it.
-    """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+def split_lines(text: str) -> list[str]:
+    """Split TEXT into lines, without their endings, as detect-secrets numbers them."""
+    lines = LINE_BREAK.split(text)
     if lines[-1] == "":
         lines.pop()
     return lines

@@ -51,8 +51,23 @@ def _decode_path(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+RAW_RECORD = re.compile(
+    rb":(?P<old_mode>[0-7]{6}) (?P<new_mode>[0-7]{6}) (?P<old_object>[0-9a-f]{40,64}) "
+    rb"(?P<new_object>[0-9a-f]{40,64}) (?P<status>[ACDMRTU])\d{0,3}"
+)
+# git's line numbers fit in a C long, so a longer number means the output is not git's.
+MAX_LINE_NUMBER_DIGITS = 19
+# Statuses whose raw record carries two paths (source and destination).
+TWO_PATH_STATUSES = "RC"
+MALFORMED = "unexpected git diff output: run 'git status' and check the repository"
+
+
 def parse_raw(raw: bytes) -> list[FileChange]:
-    """Parse the NUL-separated `--raw -z` records."""
+    """Parse the NUL-separated `--raw -z` records.
+
+    Malformed input raises FatalError; the message never quotes the input,
+    which could hold file content.
+    """
     fields = raw.split(b"\0")
     changes: list[FileChange] = []
     position = 0
@@ -61,20 +76,29 @@ def parse_raw(raw: bytes) -> list[FileChange]:
         if not record:
             position += 1
             continue
-        if not record.startswith(b":"):
-            raise FatalError(f"unexpected git diff output near {record[:40]!r}")
+        match = RAW_RECORD.fullmatch(record)
+        if match is None:
+            raise FatalError(MALFORMED)
 
-        old_mode, new_mode, old_object, new_object, status = record[1:].decode("ascii").split(" ")
-        letter = status[0]
-        old_path = _decode_path(fields[position + 1])
-        if letter in "RC":
-            new_path = _decode_path(fields[position + 2])
-            position += 3
-        else:
-            new_path = old_path
-            position += 2
+        letter = match.group("status").decode("ascii")
+        path_count = 2 if letter in TWO_PATH_STATUSES else 1
+        paths = fields[position + 1 : position + 1 + path_count]
+        if len(paths) != path_count or not all(paths):
+            raise FatalError(MALFORMED)
+        position += 1 + path_count
+
+        old_path = _decode_path(paths[0])
+        new_path = _decode_path(paths[-1])
         changes.append(
-            FileChange(letter, old_mode, new_mode, old_object, new_object, old_path, new_path)
+            FileChange(
+                letter,
+                match.group("old_mode").decode("ascii"),
+                match.group("new_mode").decode("ascii"),
+                match.group("old_object").decode("ascii"),
+                match.group("new_object").decode("ascii"),
+                old_path,
+                new_path,
+            )
         )
     return changes
 
@@ -94,8 +118,8 @@ def parse(output: bytes) -> list[FileChange]:
     expected = sum(_section_count(change) for change in changes)
     if len(starts) != expected:
         raise FatalError(
-            f"git diff output has {len(starts)} patch sections for {expected} expected; "
-            "cannot pair them with the changed files"
+            f"git diff output has {len(starts)} patch sections for {expected} changed files; "
+            "cannot pair them: run 'git status' and check the repository"
         )
 
     starts.append(len(patch))
@@ -123,6 +147,9 @@ def _read_section(section: bytes, change: FileChange) -> None:
     # lines begin with '+', '-', ' ' or '\\', so '@@' at a line start is
     # always a header.
     for match in HUNK_HEADER.finditer(section):
+        numbers = [number for number in match.groups() if number is not None]
+        if any(len(number) > MAX_LINE_NUMBER_DIGITS for number in numbers):
+            raise FatalError(MALFORMED)
         start = int(match.group(1))
         count = int(match.group(2)) if match.group(2) is not None else 1
         if count:

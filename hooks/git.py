@@ -10,22 +10,39 @@ temporary index arrives as `GIT_INDEX_FILE` during `git commit -a` and
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import subprocess
+import sys
+import tempfile
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from staged_secrets.hooks.errors import FatalError
+
+# Blobs larger than this are neither diffed nor read: git treats them as
+# binary (core.bigFileThreshold is pinned to it) and the scanner reports
+# them as skipped. Reading stays bounded in memory.
+MAX_BLOB_BYTES = 32 * 1024 * 1024
+
+# Configuration pinned on every call, whatever the user's or the
+# repository's configuration says.
+PINNED_CONFIG = (
+    "core.quotePath=false",
+    f"core.bigFileThreshold={MAX_BLOB_BYTES}",
+)
 
 # Options that pin how diffs are computed and printed, whatever the user's
 # configuration says (diff.noprefix, diff.mnemonicPrefix, color.ui,
 # diff.external, textconv attributes, diff.algorithm, diff.orderFile,
-# diff.renames, diff.relative).
+# diff.renames, diff.relative, diff.interHunkContext, core.abbrev).
 DIFF_OPTIONS = (
     "-z",
     "--raw",
     "-p",
     "-U0",
+    "--inter-hunk-context=0",
     "--no-color",
     "--no-ext-diff",
     "--no-textconv",
@@ -35,7 +52,25 @@ DIFF_OPTIONS = (
     "--no-indent-heuristic",
     "--no-relative",
     "--ignore-submodules=none",
+    "--full-index",
+    "--no-abbrev",
+    # An entry added with `git add -N` has no staged content, and `git commit`
+    # leaves it out of the commit. `git commit -a` stages its content in the
+    # temporary index, where it is an ordinary new file.
+    "--ita-invisible-in-index",
     "-O/dev/null",
+)
+
+# Environment variables that would change what git prints or which objects
+# it reads: GIT_DIFF_OPTS overrides -U, replace refs would show other
+# content than the commit holds, and pathspec magic would reinterpret paths.
+UNSET_VARIABLES = (
+    "GIT_EXTERNAL_DIFF",
+    "GIT_DIFF_OPTS",
+    "GIT_GLOB_PATHSPECS",
+    "GIT_NOGLOB_PATHSPECS",
+    "GIT_ICASE_PATHSPECS",
+    "GIT_REPLACE_REF_BASE",
 )
 
 RENAME_OPTIONS = ("-M", "-l0")
@@ -49,22 +84,24 @@ def _environment() -> dict[str, str]:
     environment = dict(os.environ)
     # Read-only commands must not take the index lock or refresh the index.
     environment["GIT_OPTIONAL_LOCKS"] = "0"
-    environment.pop("GIT_EXTERNAL_DIFF", None)
-    # GIT_DIFF_OPTS=--unified=N overrides -U0 and would add context lines to hunks.
-    environment.pop("GIT_DIFF_OPTS", None)
+    for name in UNSET_VARIABLES:
+        environment.pop(name, None)
     environment["GIT_LITERAL_PATHSPECS"] = "1"
+    environment["GIT_NO_REPLACE_OBJECTS"] = "1"
     return environment
 
 
-def run(args: Sequence[str], stdin: bytes | None = None) -> bytes:
-    """Run `git ARGS` and return its standard output.
+def _command(args: Sequence[str]) -> list[str]:
+    pinned = [part for setting in PINNED_CONFIG for part in ("-c", setting)]
+    return ["git", *pinned, *args]
 
-    Raises FatalError with git's first line of error output when git fails.
-    """
-    command = ["git", "-c", "core.quotePath=false", *args]
+
+def _completed(
+    args: Sequence[str], stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     try:
-        completed = subprocess.run(
-            command,
+        return subprocess.run(
+            _command(args),
             input=stdin,
             capture_output=True,
             env=_environment(),
@@ -73,23 +110,23 @@ def run(args: Sequence[str], stdin: bytes | None = None) -> bytes:
     except OSError as error:
         raise FatalError(f"could not run git: {error.strerror}") from error
 
+
+def run(args: Sequence[str], stdin: bytes | None = None) -> bytes:
+    """Run `git ARGS` and return its standard output.
+
+    Raises FatalError with the last line of git's error output when git fails.
+    """
+    completed = _completed(args, stdin)
     if completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = message[-1] if message else f"exit code {completed.returncode}"
         raise FatalError(f"git {args[0]} failed: {reason}")
-
     return completed.stdout
 
 
 def succeeds(args: Sequence[str]) -> bool:
     """Return whether `git ARGS` exits 0, discarding its output."""
-    completed = subprocess.run(
-        ["git", *args],
-        capture_output=True,
-        env=_environment(),
-        check=False,
-    )
-    return completed.returncode == 0
+    return _completed(args).returncode == 0
 
 
 def top_level() -> str:
@@ -103,15 +140,29 @@ def top_level() -> str:
 
 def resolve_commit(ref: str) -> str | None:
     """Return the full object name of commit REF, or None when it does not exist."""
-    completed = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
-        capture_output=True,
-        env=_environment(),
-        check=False,
+    completed = _completed(
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"]
     )
     if completed.returncode != 0:
         return None
     return completed.stdout.decode("ascii").strip()
+
+
+def head_commit() -> str | None:
+    """Return the commit HEAD names, or None on a branch with no commit yet.
+
+    A HEAD that names an object git cannot read is a FatalError, not an
+    empty history: comparing with the empty tree would hide the damage.
+    """
+    commit = resolve_commit("HEAD")
+    if commit is not None:
+        return commit
+    named = _completed(["rev-parse", "--quiet", "HEAD", "--"])
+    if named.returncode == 0:
+        raise FatalError(
+            "HEAD names a commit that cannot be read: run 'git fsck' to check the repository"
+        )
+    return None
 
 
 def empty_tree() -> str:
@@ -148,7 +199,10 @@ def index_entries() -> list[IndexEntry]:
         if not record:
             continue
         info, _, raw_path = record.partition(b"\t")
-        mode, object_name, stage = info.decode("ascii").split(" ")
+        fields = info.decode("ascii", "replace").split(" ")
+        if len(fields) != 3 or not raw_path:
+            raise FatalError("unexpected output from git ls-files: the index may be damaged")
+        mode, object_name, stage = fields
         path = raw_path.decode("utf-8", "surrogateescape")
         if stage != "0":
             raise FatalError(f"{path} has unresolved merge conflicts: resolve them and stage it")
@@ -156,28 +210,116 @@ def index_entries() -> list[IndexEntry]:
     return entries
 
 
-def read_blobs(object_names: Iterable[str]) -> dict[str, bytes]:
-    """Read blobs through one `git cat-file --batch` process.
+class Blob(NamedTuple):
+    """A blob's size and content; `data` is None when the blob exceeds the size limit."""
 
-    A missing object is a FatalError: the scan must not pass over content it
-    could not read.
+    size: int
+    data: bytes | None
+
+
+OBJECT_NAME = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+READ_BLOCK_BYTES = 1024 * 1024
+
+
+class BlobReader:
+    """Read blobs one at a time through one `git cat-file --batch` process.
+
+    Only one blob is held in memory at a time, and a blob larger than
+    MAX_BYTES is discarded as it streams past. A missing object is a
+    FatalError: the scan must not pass over content it could not read.
     """
-    wanted = sorted(set(object_names))
-    if not wanted:
-        return {}
 
-    output = run(["cat-file", "--batch"], stdin="".join(f"{name}\n" for name in wanted).encode())
+    def __init__(self, max_bytes: int = MAX_BLOB_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._errors: IO[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BlobReader:
+        self._errors = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen(
+                _command(["cat-file", "--batch"]),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._errors,
+                env=_environment(),
+            )
+        except OSError as error:
+            self._errors.close()
+            raise FatalError(f"could not run git: {error.strerror}") from error
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        process = self._process
+        if process is not None:
+            assert process.stdin is not None and process.stdout is not None
+            # git may have exited already, closing its end of the pipe.
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+            if exc_info[0] is not None:
+                process.kill()
+            process.wait()
+            process.stdout.close()
+        if self._errors is not None:
+            self._errors.close()
+
+    def read(self, object_name: str) -> Blob:
+        """Return the blob OBJECT_NAME."""
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        if not OBJECT_NAME.fullmatch(object_name):
+            raise FatalError(f"invalid git object name {object_name!r}")
+        try:
+            process.stdin.write(f"{object_name}\n".encode("ascii"))
+            process.stdin.flush()
+        except OSError as error:
+            raise self._failure() from error
+
+        header = process.stdout.readline()
+        if not header.endswith(b"\n"):
+            raise self._failure()
+        parts = header.decode("ascii", "replace").split()
+        if len(parts) != 3:
+            raise FatalError(
+                f"git object {object_name} could not be read ({' '.join(parts[1:])}): "
+                "the repository is missing objects; run 'git fsck' to check it"
+            )
+        if parts[1] != "blob" or not parts[2].isdigit():
+            raise FatalError(f"git object {object_name} is a {parts[1]}, not a file's content")
+
+        size = int(parts[2])
+        if size > self.max_bytes:
+            self._discard(size + 1)
+            return Blob(size, None)
+        data = process.stdout.read(size + 1)
+        if len(data) != size + 1:
+            raise self._failure()
+        return Blob(size, data[:size])
+
+    def _discard(self, count: int) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        while count > 0:
+            block = self._process.stdout.read(min(count, READ_BLOCK_BYTES))
+            if not block:
+                raise self._failure()
+            count -= len(block)
+
+    def _failure(self) -> FatalError:
+        reason = "it stopped unexpectedly"
+        if self._errors is not None:
+            self._errors.seek(0)
+            lines = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+            if lines:
+                reason = lines[-1]
+        return FatalError(f"git cat-file failed: {reason}")
+
+
+def read_blobs(object_names: Iterable[str]) -> dict[str, bytes]:
+    """Read every blob of OBJECT_NAMES whole, whatever its size, through one process."""
     blobs: dict[str, bytes] = {}
-    position = 0
-    for name in wanted:
-        header_end = output.index(b"\n", position)
-        header = output[position:header_end].decode("ascii", "replace").split(" ")
-        if len(header) != 3:
-            raise FatalError(f"git object {name} could not be read: {' '.join(header[1:])}")
-        size = int(header[2])
-        start = header_end + 1
-        blobs[name] = output[start : start + size]
-        position = start + size + 1
+    with BlobReader(max_bytes=sys.maxsize) as reader:
+        for name in sorted(set(object_names)):
+            blobs[name] = reader.read(name).data or b""
     return blobs
 
 

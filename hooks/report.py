@@ -9,6 +9,25 @@ from typing import Any, TextIO
 from staged_secrets.hooks.changes import Finding, ScanResult
 
 
+def display_path(path: str) -> str:
+    """Return PATH as one printable line.
+
+    Bytes that are not UTF-8 (kept as surrogate escapes by the diff reader)
+    become `\\xNN`, and control characters such as a newline become escapes,
+    so a file name cannot break or forge a line of the report.
+    """
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        character if character.isprintable() else character.encode("unicode_escape").decode()
+        for character in text
+    )
+
+
+def json_path(path: str) -> str:
+    """Return PATH as valid Unicode for JSON: bytes that are not UTF-8 become `\\xNN`."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class ReportContext:
     """What the report needs to say besides the findings."""
 
@@ -24,7 +43,7 @@ class ReportContext:
 
 
 def _location(finding: Finding) -> str:
-    location = f"{finding.filename}:{finding.line_number}"
+    location = f"{display_path(finding.filename)}:{finding.line_number}"
     if finding.commit:
         location = f"{finding.commit[:12]} {location}"
     return location
@@ -49,9 +68,10 @@ def write_text(
             f"No baseline found at {context.baseline_path}: every finding counts as new.\n"
         )
     for skipped in result.skipped:
-        stream.write(f"skipped {skipped.filename}: {skipped.reason}\n")
-    if result.files_scanned and not result.lines_scanned:
-        stream.write("The staged files add no lines, so no line was scanned.\n")
+        stream.write(f"skipped {display_path(skipped.filename)}: {skipped.reason}\n")
+    for note in result.notes:
+        stream.write(f"note: {display_path(note.filename)}: {note.message}\n")
+    _write_empty_scan(stream, result, scope)
 
     if not new:
         return
@@ -82,9 +102,21 @@ def write_text(
     )
 
 
+def _write_empty_scan(stream: TextIO, result: ScanResult, scope: str) -> None:
+    if result.lines_scanned:
+        return
+    if not result.files_changed:
+        stream.write(f"Nothing to scan: no changed files in the {scope}.\n")
+        return
+    stream.write(
+        f"No line was scanned: the {result.files_changed} changed file(s) add no text lines "
+        "(deletions, renames, mode changes, submodules, empty files) or were skipped.\n"
+    )
+
+
 def finding_json(finding: Finding) -> dict[str, Any]:
     output: dict[str, Any] = {
-        "filename": finding.filename,
+        "filename": json_path(finding.filename),
         "line_number": finding.line_number,
         "type": finding.type,
         "hashed_secret": finding.hashed_secret,
@@ -103,7 +135,14 @@ def write_json(
         "known_to_baseline": len(result.findings) - len(new),
         "files_scanned": result.files_scanned,
         "lines_scanned": result.lines_scanned,
-        "skipped": [{"filename": s.filename, "reason": s.reason} for s in result.skipped],
+        "files_changed": result.files_changed,
+        "skipped": [
+            {"filename": json_path(skipped.filename), "reason": skipped.reason}
+            for skipped in result.skipped
+        ],
+        "notes": [
+            {"filename": json_path(note.filename), "message": note.message} for note in result.notes
+        ],
         "baseline": context.baseline_path if context.baseline_found else None,
     }
     json.dump(document, stream, indent=2)

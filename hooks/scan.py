@@ -76,15 +76,10 @@ def relative_to_root(paths: Sequence[str], root: str) -> list[str]:
     """Turn PATHs given relative to the current folder into repository paths."""
     converted = []
     for path in paths:
-        absolute = os.path.abspath(path)
-        # A symlink is itself the staged path (its blob is the target text),
-        # so only the folders above it are resolved.
-        if os.path.islink(absolute):
-            absolute = os.path.join(
-                os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute)
-            )
-        else:
-            absolute = os.path.realpath(absolute)
+        # Only the folder is resolved: a PATH that is itself a symbolic link
+        # names the link, which is what the index holds.
+        folder, name = os.path.split(os.path.abspath(path))
+        absolute = os.path.join(os.path.realpath(folder), name)
         relative = os.path.relpath(absolute, os.path.realpath(root))
         if relative == os.curdir:
             relative = ""
@@ -134,7 +129,7 @@ def new_findings(
 
 def staged_base() -> str:
     """Return what the index is compared with: HEAD, or the empty tree before the first commit."""
-    return git.resolve_commit("HEAD") or git.empty_tree()
+    return git.head_commit() or git.empty_tree()
 
 
 def staged_changes() -> tuple[list[FileChange], set[str]]:

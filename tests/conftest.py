@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,18 +15,31 @@ from staged_secrets.hooks.cli import main
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Secrets built by the helpers below during the current test, and text that
+# the `cli` fixture, `run_command` and `capsys`/`capfd` captured during it.
+# A hook below fails the test when any such text contains any such secret.
+_planted_secrets: list[str] = []
+_captured_outputs: list[str] = []
+
+
+def plant(secret: str) -> str:
+    """Record SECRET as planted by the current test, so its output is checked for it."""
+    _planted_secrets.append(secret)
+    return secret
+
+
 # Fake secrets are assembled at run time so that this repository's own
 # secret scan does not flag its test sources.
 def fake_aws_key(tail: str = "Q7ZK3MRT5XWB2NPD") -> str:
-    return "AK" + "IA" + tail
+    return plant("AK" + "IA" + tail)
 
 
 def fake_password(seed: str = "m4Xq") -> str:
-    return seed + "9#vL8pR4tZw7yNc2K"
+    return plant(seed + "9#vL8pR4tZw7yNc2K")
 
 
 def fake_github_token(tail: str = "a" * 36) -> str:
-    return "gh" + "p_" + tail
+    return plant("gh" + "p_" + tail)
 
 
 PRIVATE_KEY_HEADER = "-----BEGIN RSA " + "PRIVATE KEY-----"
@@ -37,6 +50,45 @@ def assert_no_secret(output: str, *secrets: str) -> None:
     """Fail when any planted secret appears in full in OUTPUT."""
     for secret in secrets:
         assert secret not in output, "a planted secret appears in full in the output"
+
+
+def _as_text(captured: object) -> str:
+    if isinstance(captured, bytes):
+        return captured.decode("utf-8", "replace")
+    return str(captured)
+
+
+@pytest.fixture(autouse=True)
+def record_captured_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start the planted-secret record afresh and keep what capsys and capfd return."""
+    _planted_secrets.clear()
+    _captured_outputs.clear()
+    original = pytest.CaptureFixture.readouterr
+
+    def readouterr(self: pytest.CaptureFixture[str]) -> object:
+        captured = original(self)
+        _captured_outputs.extend(_as_text(part) for part in captured)
+        return captured
+
+    monkeypatch.setattr(pytest.CaptureFixture, "readouterr", readouterr)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Fail a passing test whose captured output shows a secret that it planted."""
+    report: pytest.TestReport = yield
+    if call.when != "call" or not report.passed or not _planted_secrets:
+        return report
+    texts = [*_captured_outputs, *(content for _, content in report.sections)]
+    if any(secret in text for secret in _planted_secrets for text in texts):
+        report.outcome = "failed"
+        report.longrepr = (
+            "a secret planted by this test appears in full in its captured output "
+            "(stdout, stderr, the cli fixture or run_command)"
+        )
+    return report
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +175,7 @@ class CliResult:
         self.exit_code = exit_code
         self.stdout = stdout
         self.stderr = stderr
+        _captured_outputs.extend((stdout, stderr))
 
     @property
     def output(self) -> str:
