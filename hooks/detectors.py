@@ -103,10 +103,3 @@ def configured_settings() -> dict[str, Any]:
     if _configured is None:
         raise RuntimeError("detectors.configure() has not been called")
     return _configured[0]
-
-
-def plugin_names() -> list[str]:
-    """Return the class names of the configured plugins."""
-    from detect_secrets.settings import get_settings
-
-    return sorted(get_settings().plugins)

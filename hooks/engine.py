@@ -263,10 +263,3 @@ def _private_key_headers(
                 reported.add(identity)
                 extra.append(secret)
     return extra
-
-
-def settings_fingerprint() -> Any:
-    """Return the configured plugin and filter settings (for worker processes)."""
-    from detect_secrets.settings import get_settings
-
-    return get_settings().json()

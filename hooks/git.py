@@ -124,11 +124,6 @@ def run(args: Sequence[str], stdin: bytes | None = None) -> bytes:
     return completed.stdout
 
 
-def succeeds(args: Sequence[str]) -> bool:
-    """Return whether `git ARGS` exits 0, discarding its output."""
-    return _completed(args).returncode == 0
-
-
 def top_level() -> str:
     """Return the absolute path of the work tree's top folder."""
     output = run(["rev-parse", "--show-toplevel"]).decode("utf-8", "surrogateescape")
@@ -321,18 +316,6 @@ def read_blobs(object_names: Iterable[str]) -> dict[str, bytes]:
         for name in sorted(set(object_names)):
             blobs[name] = reader.read(name).data or b""
     return blobs
-
-
-def commits_in_range(from_ref: str, to_ref: str) -> list[str]:
-    """List the commits in FROM..TO, oldest first."""
-    output = run(["rev-list", "--reverse", "--topo-order", f"{from_ref}..{to_ref}", "--"])
-    return output.decode("ascii").split()
-
-
-def parents(commit: str) -> list[str]:
-    """Return the parent commits of COMMIT, first parent first."""
-    output = run(["rev-list", "--parents", "-n", "1", commit, "--"]).decode("ascii").split()
-    return output[1:]
 
 
 class CommitParents(NamedTuple):
