@@ -8,11 +8,10 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TextIO
 
 from staged_secrets.baseline import write
-from staged_secrets.baseline.load import REGEX_FILTERS, check_pattern, load_baseline
+from staged_secrets.baseline.load import REGEX_FILTERS, check_pattern, load_baseline, read_text
 from staged_secrets.baseline.model import FORMAT_VERSION, Baseline, BaselineEntry, describe_label
 from staged_secrets.baseline.update import UpdateOutcome, reconcile
 from staged_secrets.hooks import detectors, diff, git
@@ -150,8 +149,8 @@ def _entries(result: ScanResult) -> list[BaselineEntry]:
 def _count_labels(path: str) -> int:
     """Count labelled results in the file at PATH; a file that does not parse has none."""
     try:
-        data = json.loads(Path(path).read_bytes())
-    except (OSError, ValueError):
+        data = json.loads(read_text(path))
+    except (FatalError, ValueError):
         return 0
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, dict):

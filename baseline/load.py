@@ -15,7 +15,7 @@ import importlib.util
 import json
 import os
 import re
-from pathlib import Path
+import stat
 from typing import Any
 
 from staged_secrets.baseline.model import FORMAT_VERSION, Baseline, BaselineEntry
@@ -121,29 +121,62 @@ def check_optional_packages(path: str, filters: list[dict[str, Any]]) -> None:
             )
 
 
-def builtin_plugin_names() -> frozenset[str]:
-    """Return the class names of detect-secrets' built-in plugins."""
+def builtin_plugin_classes() -> dict[str, Any]:
+    """Return detect-secrets' built-in plugin classes by class name.
+
+    detect-secrets' own lookup also imports custom plugin files named in its
+    global settings and caches the result, so the package is listed here.
+    """
     from staged_secrets.hooks.detectors import install_deferred_requests
 
     install_deferred_requests()
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets import plugins
+    from detect_secrets.core.plugins.util import _is_valid_plugin
+    from detect_secrets.util.importlib import import_types_from_package
 
-    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
-    return frozenset(plugin.__name__ for plugin in classes)
+    classes = import_types_from_package(plugins, filter=lambda item: not _is_valid_plugin(item))
+    return {plugin_class.__name__: plugin_class for plugin_class in classes}
+
+
+def builtin_plugin_names() -> frozenset[str]:
+    """Return the class names of detect-secrets' built-in plugins."""
+    return frozenset(builtin_plugin_classes())
+
+
+# A baseline lists hashes, not content: even a very large repository's
+# baseline stays far below this size. The limit stops a symbolic link to a
+# device (such as /dev/zero) from filling memory.
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    # A JSON document starts with ASCII, which UTF-16 stores with a NUL in
+    # every other byte.
+    if len(data) < 4 or len(data) % 2:
+        return False
+    return (data[1] == 0 and data[3] == 0) or (data[0] == 0 and data[2] == 0)
 
 
 def read_text(path: str) -> str:
     """Read the baseline file as UTF-8 text, with errors that say what to do."""
     try:
-        data = Path(path).read_bytes()
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise FatalError(f"baseline {path} is not a regular file: name a baseline file")
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_BASELINE_BYTES + 1)
     except FileNotFoundError as error:
         raise FatalError(
             f"baseline {path} not found: create it with 'staged-secrets baseline create'"
         ) from error
     except OSError as error:
         raise FatalError(f"baseline {path} could not be read: {error.strerror}") from error
+    if len(data) > MAX_BASELINE_BYTES:
+        raise FatalError(
+            f"baseline {path} is larger than {MAX_BASELINE_BYTES} bytes: "
+            "name the right file or recreate it with 'staged-secrets baseline create'"
+        )
 
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in data[:4]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(data):
         raise FatalError(
             f"baseline {path} is UTF-16 encoded; save it as UTF-8 "
             "(PowerShell: Out-File -Encoding utf8) or recreate it"
@@ -312,6 +345,37 @@ def _upgrade_settings(data: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
+def check_plugin_options(path: str, plugins: list[dict[str, Any]]) -> None:
+    """Build each listed plugin once, so that unusable options fail here with a clear message.
+
+    detect-secrets passes a plugin's options straight to its constructor, so
+    a wrong type or an invalid pattern would otherwise surface mid-scan.
+    """
+    if not plugins:
+        raise FatalError(
+            f"baseline {path} lists no plugins in plugins_used, so no secret would be found: "
+            "recreate it with 'staged-secrets baseline create'"
+        )
+
+    classes = builtin_plugin_classes()
+    for plugin in plugins:
+        if not isinstance(plugin, dict) or not isinstance(plugin.get("name"), str):
+            raise FatalError(f"baseline {path}: every plugins_used entry needs a 'name' string")
+        options = {key: value for key, value in plugin.items() if key not in ("name", "path")}
+        plugin_class = classes.get(plugin["name"])
+        if plugin_class is None or "path" in plugin:
+            # A custom plugin the user allowed: detect-secrets loads it later.
+            continue
+        try:
+            instance = plugin_class(**options)
+            list(instance.analyze_string("key = 'value'"))
+        except Exception as error:  # noqa: BLE001
+            raise FatalError(
+                f"baseline {path}: plugin {plugin['name']!r} has invalid options {options!r} "
+                f"({type(error).__name__}): fix them or recreate the baseline"
+            ) from error
+
+
 def load_baseline(
     path: str,
     allow_custom_plugins: bool = False,
@@ -337,6 +401,7 @@ def load_baseline(
         if not allow_custom_plugins:
             check_code_paths(path, data, repository_root)
 
+    check_plugin_options(path, data.get("plugins_used", []))
     filters = list(data.get("filters_used", []))
     check_regex_filters(path, filters)
     check_optional_packages(path, filters)

@@ -10,6 +10,7 @@ and it imports the real `requests` the first time anything is read from it.
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import types
 from collections.abc import Mapping
@@ -89,6 +90,7 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     if _configured is not None and _configured[0] == wanted and _configured[1] is get_settings():
         return
 
+    silence_detect_secrets_log()
     cache_bust()
     get_settings().clear()
     configure_settings_from_baseline(wanted)
@@ -96,6 +98,15 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     # disk under its name; this filter would drop every staged file.
     get_settings().disable_filters(INVALID_FILE_FILTER)
     _configured = (wanted, get_settings())
+
+
+def silence_detect_secrets_log() -> None:
+    """Turn off detect-secrets' own logger.
+
+    At its info level it logs skipped secrets in plain text, and its error
+    lines duplicate the one-line messages this tool prints.
+    """
+    logging.getLogger("detect-secrets").disabled = True
 
 
 def configured_settings() -> dict[str, Any]:

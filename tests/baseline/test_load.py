@@ -263,6 +263,47 @@ def _not_an_object(path: Path) -> None:
     path.write_text("[]\n")
 
 
+def _plugins(change: Callable[[list[dict[str, Any]]], None]) -> Callable[[Path], None]:
+    def rewrite(path: Path) -> None:
+        document = json.loads(path.read_text())
+        change(document["plugins_used"])
+        path.write_text(json.dumps(document))
+
+    return rewrite
+
+
+def _set_option(name: str, key: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
+    def change(plugins: list[dict[str, Any]]) -> None:
+        for plugin in plugins:
+            if plugin["name"] == name:
+                plugin[key] = value
+
+    return change
+
+
+def _link_to_device(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("/dev/zero")
+
+
+def _folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def _snapshot(path: Path) -> object:
+    # Never read through a link: the link-to-device case points at /dev/zero.
+    if path.is_symlink():
+        return ("link", os.readlink(path))
+    if path.is_dir():
+        return ("folder", sorted(os.listdir(path)))
+    return path.read_bytes()
+
+
+def _three_bytes(path: Path) -> None:
+    path.write_bytes(b"\x00\x01\x02")
+
+
 BROKEN_FILES = [
     pytest.param(_invalid_json, "is not valid JSON (line 1", id="invalid-json"),
     pytest.param(_conflict_markers, "contains git conflict markers", id="conflict-markers"),
@@ -277,6 +318,20 @@ BROKEN_FILES = [
         _invalid_stored_regex, "'[unclosed' is not a valid regular expression", id="bad-regex"
     ),
     pytest.param(_not_an_object, "must contain a JSON object, not list", id="not-an-object"),
+    pytest.param(_plugins(list.clear), "lists no plugins in plugins_used", id="no-plugins"),
+    pytest.param(
+        _plugins(_set_option("Base64HighEntropyString", "limit", "high")),
+        "plugin 'Base64HighEntropyString' has invalid options {'limit': 'high'}",
+        id="limit-not-a-number",
+    ),
+    pytest.param(
+        _plugins(_set_option("KeywordDetector", "keyword_exclude", "(")),
+        "plugin 'KeywordDetector' has invalid options",
+        id="keyword-exclude-bad-regex",
+    ),
+    pytest.param(_link_to_device, "is not a regular file", id="link-to-device"),
+    pytest.param(_folder, "is not a regular file", id="folder"),
+    pytest.param(_three_bytes, "is not valid JSON (line 1", id="three-bytes"),
 ]
 
 
@@ -296,7 +351,7 @@ def test_broken_baseline_exits_2(
     assert cli("baseline", "create").exit_code == 0
     path = repo.path / BASELINE
     breakage(path)
-    before = path.read_bytes()
+    before = _snapshot(path)
     new_line, new_key = aws_line("BROKENKEY0000002")
     repo.write("new.py", new_line)
     repo.stage("new.py")
@@ -307,7 +362,7 @@ def test_broken_baseline_exits_2(
     assert result.stderr.startswith("staged-secrets: error: baseline ")
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
-    assert path.read_bytes() == before
+    assert _snapshot(path) == before
     assert_no_secret(result.output, key, new_key)
 
 
