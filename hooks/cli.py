@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple, TextIO, cast
 
 from staged_secrets.hooks.errors import FatalError
 
@@ -196,6 +196,81 @@ def _tolerate_unencodable_output() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+class ReportStream:
+    """Standard output for a command: a failed write becomes a FatalError.
+
+    A closed pipe (`| head`), a full disk or a closed descriptor (`>&-`, where
+    Python sets sys.stdout to None) is a problem with where the report goes,
+    not a bug in the scan, so it gets the one-line exit-2 message.
+    """
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+        self.failed = False
+
+    def _fail(self, reason: str) -> FatalError:
+        self.failed = True
+        return FatalError(f"could not write the report: {reason}")
+
+    def write(self, text: str) -> int:
+        if self._stream is None:
+            raise self._fail("standard output is closed")
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError) as error:
+            raise self._fail(_describe_output_error(error)) from None
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except (OSError, ValueError) as error:
+            raise self._fail(_describe_output_error(error)) from None
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _describe_output_error(error: OSError | ValueError) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} on standard output"
+    return "standard output is closed"
+
+
+def _discard_pending_output() -> None:
+    # Python flushes sys.stdout again at exit. After a broken pipe that flush
+    # fails too and prints an "Exception ignored" trace, so the descriptor is
+    # pointed at the null device. Streams without a descriptor need nothing.
+    stream = sys.__stdout__
+    if stream is None:
+        return
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+def _run_handler(args: argparse.Namespace) -> int:
+    output = ReportStream(sys.stdout)
+    original = sys.stdout
+    sys.stdout = cast(TextIO, output)
+    try:
+        result: int = args.handler(args)
+        output.flush()
+        return result
+    finally:
+        sys.stdout = original
+        if output.failed:
+            _discard_pending_output()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _tolerate_unencodable_output()
@@ -207,8 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code if isinstance(code, int) and code == 0 else EXIT_ERROR
 
     try:
-        result: int = args.handler(args)
-        return result
+        return _run_handler(args)
     except FatalError as error:
         sys.stderr.write(f"staged-secrets: error: {error}\n")
     except KeyboardInterrupt:
