@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -36,10 +37,18 @@ class ReportContext:
         baseline_path: str,
         baseline_found: bool,
         range_description: str | None = None,
+        baseline_given: bool = False,
     ) -> None:
         self.baseline_path = baseline_path
         self.baseline_found = baseline_found
         self.range_description = range_description
+        self.baseline_given = baseline_given
+
+    def baseline_option(self) -> str:
+        """Return the `--baseline` option that suggested commands need, or ''."""
+        if not self.baseline_given:
+            return ""
+        return f" --baseline {shlex.quote(display_path(self.baseline_path))}"
 
 
 def _location(finding: Finding) -> str:
@@ -80,25 +89,42 @@ def write_text(
     for finding in new:
         stream.write(f"  {_location(finding)}: {finding.type}: {finding.preview}\n")
 
-    baseline_command = "update" if context.baseline_found else "create"
     if any(finding.commit for finding in new):
-        first_step = (
-            "  - a real secret: it is in the commits listed; rewrite them (git rebase -i,\n"
-            "    git commit --amend) before they are pushed, and rotate it if it was shared;\n"
-        )
+        stream.write(_next_steps_for_commits(context))
     else:
-        first_step = (
-            "  - a real secret: remove it from the file, unstage it, and rotate it if it was "
-            "shared;\n"
-        )
-    stream.write(
+        stream.write(_next_steps_for_staged(context))
+
+
+def _next_steps_for_staged(context: ReportContext) -> str:
+    baseline_command = "update" if context.baseline_found else "create"
+    option = context.baseline_option()
+    return (
         "\nWhat to do next:\n"
-        f"{first_step}"
+        "  - a real secret: remove it from the file, unstage it, and rotate it if it was "
+        "shared;\n"
         "  - a false positive on one line: add the comment 'pragma: allowlist secret' at the end\n"
         "    of that line (or 'pragma: allowlist nextline secret' on the line above);\n"
-        f"  - accept it in the baseline: run 'staged-secrets baseline {baseline_command}', then\n"
-        "    'staged-secrets audit' to label it, and stage "
-        f"{context.baseline_path}.\n"
+        f"  - accept it in the baseline: run 'staged-secrets baseline {baseline_command}{option}',"
+        "\n"
+        f"    then 'staged-secrets audit{option}' to label it, and stage "
+        f"{display_path(context.baseline_path)}.\n"
+    )
+
+
+def _next_steps_for_commits(context: ReportContext) -> str:
+    # The secrets are in commits already made, so a change to the working
+    # tree alone leaves them in the history that is pushed.
+    baseline_command = "update" if context.baseline_found else "create"
+    option = context.baseline_option()
+    return (
+        "\nWhat to do next:\n"
+        "  - a real secret: remove it from the commits listed by rewriting them (git rebase -i,\n"
+        "    git commit --amend), because a later commit that deletes it leaves it in the\n"
+        "    history; and rotate it;\n"
+        "  - a false positive: add it to the baseline with "
+        f"'staged-secrets baseline {baseline_command}{option}'\n"
+        "    (it scans the staged files, which must still contain it), label it with\n"
+        f"    'staged-secrets audit{option}', and commit {display_path(context.baseline_path)}.\n"
     )
 
 

@@ -42,9 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class BaselineChoice:
     """The baseline in force for a command, or the fact that there is none."""
 
-    def __init__(self, path: str, baseline: Baseline | None) -> None:
+    def __init__(self, path: str, baseline: Baseline | None, given: str | None = None) -> None:
         self.path = path
         self.baseline = baseline
+        self.given = given
 
     @property
     def found(self) -> bool:
@@ -63,13 +64,16 @@ def open_baseline(
     user named is an error. Detectors are configured from its settings.
     """
     path = given if given is not None else os.path.join(root, DEFAULT_BASELINE)
+    # Reports show the path relative to the current folder, where the user
+    # runs the commands they suggest.
+    shown = os.path.relpath(path)
     if given is None and missing_ok and not os.path.exists(path):
         detectors.configure(detectors.default_settings_json())
-        return BaselineChoice(os.path.relpath(path), None)
+        return BaselineChoice(shown, None, given)
 
     baseline = load_baseline(path, allow_custom_plugins=allow_custom_plugins, repository_root=root)
     detectors.configure(baseline.settings_json())
-    return BaselineChoice(path, baseline)
+    return BaselineChoice(shown, baseline, given)
 
 
 def relative_to_root(paths: Sequence[str], root: str) -> list[str]:
@@ -222,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
         result, scope = scan_staged(paths, baseline_path)
 
     new = new_findings(result, choice.identities(), commit_baselines)
-    context = report.ReportContext(choice.path, choice.found, scope)
+    context = report.ReportContext(choice.path, choice.found, scope, choice.given is not None)
     if args.format == "json":
         report.write_json(sys.stdout, result, new, context)
     elif args.format == "sarif":
