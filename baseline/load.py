@@ -20,6 +20,7 @@ from typing import Any
 
 from staged_secrets.baseline.model import FORMAT_VERSION, Baseline, BaselineEntry
 from staged_secrets.hooks.errors import FatalError
+from staged_secrets.hooks.words import plural
 
 BUILTIN_FILTERS = frozenset(
     {
@@ -76,6 +77,11 @@ NEWEST_VERSION = (1, 5, 0)
 
 CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
+
+MERGE_DRIVER_KEY = "merge.staged-secrets.driver"
+DRIVER_MARKER = "<<<<<<< ours"
+# A `"key": "string value"` or `"key": other` line of the indented JSON.
+JSON_KEY = re.compile(r'^"([^"\\]+)":(?: "((?:[^"\\]|\\.)*)")?')
 
 MERGE_DRIVER_HINT = (
     "resolve the conflict, or set up the merge driver: "
@@ -187,10 +193,55 @@ def read_text(path: str) -> str:
         raise FatalError(f"baseline {path} is not valid UTF-8 (byte {error.start})") from error
 
 
+def conflict_message(path: str, text: str) -> str:
+    """Return what to do about the conflict markers in baseline TEXT.
+
+    The merge driver marks each value that both sides changed differently
+    with `<<<<<<< ours` and `>>>>>>> theirs`. Other markers mean that git
+    merged the file line by line, without the driver.
+    """
+    from staged_secrets.hooks import git
+
+    if not git.config_value(MERGE_DRIVER_KEY, os.path.dirname(os.path.abspath(path))):
+        return f"baseline {path} contains git conflict markers: {MERGE_DRIVER_HINT}"
+
+    lines = text.split("\n")
+    starts = [number for number, line in enumerate(lines) if line.startswith("<<<<<<<")]
+    if any(lines[number] != DRIVER_MARKER for number in starts):
+        return (
+            f"baseline {path} contains git conflict markers that the merge driver did not write: "
+            "resolve them by hand, and check that .gitattributes names the baseline with "
+            "'merge=staged-secrets'"
+        )
+    conflicts = "; ".join(_describe_conflict(lines, number) for number in starts)
+    return (
+        f"baseline {path} contains conflict markers from the merge driver around "
+        f"{plural(len(starts), 'value')} that both branches changed ({conflicts}): "
+        "keep one side of each, delete the marker lines, and stage the file"
+    )
+
+
+def _describe_conflict(lines: list[str], start: int) -> str:
+    following = JSON_KEY.match(lines[start + 1].strip()) if start + 1 < len(lines) else None
+    key = following.group(1) if following else "a value"
+    fields: dict[str, str] = {}
+    for previous in reversed(lines[:start]):
+        stripped = previous.strip()
+        if stripped.startswith(("{", "}", "[", "]")) or CONFLICT_MARKER.match(stripped):
+            break
+        match = JSON_KEY.match(stripped)
+        if match and match.group(2) is not None:
+            fields[match.group(1)] = match.group(2)
+    where = f"line {start + 1}: {key}"
+    if "filename" in fields:
+        where += f" of the {fields.get('type', 'entry')} entry in {fields['filename']}"
+    return where
+
+
 def parse_json(path: str, text: str) -> dict[str, Any]:
     """Parse TEXT as a baseline's JSON object."""
     if CONFLICT_MARKER.search(text):
-        raise FatalError(f"baseline {path} contains git conflict markers: {MERGE_DRIVER_HINT}")
+        raise FatalError(conflict_message(path, text))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

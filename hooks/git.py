@@ -409,3 +409,11 @@ def git_dir_path(name: str) -> str:
 
 def is_null_object(object_name: str) -> bool:
     return set(object_name) <= NULL_SHA_CHARS
+
+
+def config_value(name: str, folder: str) -> str | None:
+    """Return git configuration value NAME as seen from FOLDER, or None when it is unset."""
+    completed = _completed(["-C", folder, "config", "--get", name])
+    if completed.returncode != 0:
+        return None
+    return completed.stdout.decode("utf-8", "replace").strip()

@@ -194,8 +194,66 @@ def test_merge_driver_reports_label_conflict(branches: Branches) -> None:
     assert text.count("<<<<<<<") == 1
     scan = branches.cli("scan")
     assert scan.exit_code == 2
-    assert "conflict markers" in scan.stderr
-    assert "merge-driver" in scan.stderr
+    assert "conflict markers from the merge driver around 1 value " in scan.stderr
+    assert "is_secret of the AWS Access Key entry in b.py" in scan.stderr
+    assert "set up the merge driver" not in scan.stderr
+    assert scan.stderr.count("\n") == 1
+    assert_no_secret(output + scan.output, *branches.secrets)
+
+
+def test_driver_settings_conflict_message(branches: Branches) -> None:
+    branches.use_merge_driver()
+    branches.start("b.py")
+    branches.branch("left")
+    _set_entropy_limit(branches, 5.0)
+    branches.branch("right")
+    _set_entropy_limit(branches, 3.5)
+    branches.repo.git("checkout", "-q", "left")
+
+    code, output = branches.merge("right")
+    scan = branches.cli("scan")
+
+    assert code == 1
+    assert scan.exit_code == 2
+    assert "around 1 value that both branches changed" in scan.stderr
+    assert ": plugins_used)" in scan.stderr
+    assert "set up the merge driver" not in scan.stderr
+    assert_no_secret(output + scan.output, *branches.secrets)
+
+
+def _set_entropy_limit(branches: Branches, limit: float) -> None:
+    document = read(branches.repo)
+    for plugin in document["plugins_used"]:
+        if plugin["name"] == "Base64HighEntropyString":
+            plugin["limit"] = limit
+    _write_json(branches.repo.path / BASELINE, document)
+    branches.repo.stage(BASELINE)
+    branches.repo.commit(f"entropy limit {limit}")
+
+
+def test_driver_configured_but_unused(branches: Branches) -> None:
+    _both_append(branches)
+    branches.repo.git("config", "merge.staged-secrets.driver", DRIVER_COMMAND)
+
+    code, output = branches.merge("right")
+    scan = branches.cli("scan")
+
+    assert code == 1
+    assert scan.exit_code == 2
+    assert "markers that the merge driver did not write" in scan.stderr
+    assert "'merge=staged-secrets'" in scan.stderr
+    assert_no_secret(output + scan.output, *branches.secrets)
+
+
+def test_driver_not_configured_message(branches: Branches) -> None:
+    _both_append(branches)
+
+    code, output = branches.merge("right")
+    scan = branches.cli("scan")
+
+    assert code == 1
+    assert scan.exit_code == 2
+    assert "set up the merge driver" in scan.stderr
     assert_no_secret(output + scan.output, *branches.secrets)
 
 
