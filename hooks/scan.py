@@ -166,6 +166,7 @@ def scan_staged(paths: Sequence[str], baseline_path: str | None) -> tuple[ScanRe
         return scan_changes(changes, skip_paths=skip), None
 
     entries = git.index_entries()
+    check_paths_exist(paths, [entry.path for entry in entries], changed)
     named = set(paths)
     if any(entry.path in named and entry.path not in changed for entry in entries):
         chosen = [
@@ -179,16 +180,49 @@ def scan_staged(paths: Sequence[str], baseline_path: str | None) -> tuple[ScanRe
     return scan_changes(selected, skip_paths=skip), None
 
 
-def scan_all_files(baseline_path: str | None, progress: Progress | None = None) -> ScanResult:
+def check_paths_exist(paths: Sequence[str], indexed: Sequence[str], changed: set[str]) -> None:
+    """Raise FatalError for a PATH that is in neither the index, the work tree nor a change.
+
+    A path that exists but has no staged change is valid: pre-commit passes
+    such paths for `run --files` and `run --all-files`. Paths are relative
+    to the top of the work tree, which must be the current folder.
+    """
+    known: set[str] | None = None
+    for path in paths:
+        if path == "" or os.path.lexists(path):
+            continue
+        if known is None:
+            known = _paths_and_folders([*indexed, *changed])
+        if path.rstrip("/") not in known:
+            raise FatalError(
+                f"path not found: {path!r} is neither in the index nor in the work tree"
+            )
+
+
+def _paths_and_folders(paths: Sequence[str]) -> set[str]:
+    found = set(paths)
+    for path in paths:
+        parts = path.split("/")
+        found.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+    return found
+
+
+def scan_all_files(
+    baseline_path: str | None, progress: Progress | None = None, paths: Sequence[str] = ()
+) -> ScanResult:
     """Scan the staged content of every file in the index except the baseline.
 
-    Runs git in the current folder, which must be the top of the work tree
-    because `git ls-files` prints paths relative to it.
+    PATHS, when given, limit the scan to those files and folders. Runs git in
+    the current folder, which must be the top of the work tree because
+    `git ls-files` prints paths relative to it.
     """
+    indexed = git.index_entries()
+    if paths:
+        check_paths_exist(paths, [entry.path for entry in indexed], set())
     entries = [
         (entry.path, entry.mode, entry.object_name)
-        for entry in git.index_entries()
-        if entry.path != baseline_path
+        for entry in indexed
+        if entry.path != baseline_path and (not paths or _selected(entry.path, paths))
     ]
     return scan_whole_files(entries, progress)
 
@@ -206,7 +240,17 @@ def range_request(args: argparse.Namespace) -> tuple[commit_range.RangeRequest |
     return commit_range.request_from_environment(os.environ), False
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """Reject option combinations that would silently ignore one of the options."""
+    if args.all_files and (args.from_ref or args.to_ref):
+        raise FatalError(
+            "--all-files cannot be combined with --from-ref/--to-ref: a range scan reads "
+            "the commits' changes; drop one of them"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    check_options(args)
     root = git.top_level()
     paths = relative_to_root(args.paths, root)
     choice = open_baseline(args.baseline, root, args.allow_custom_plugins)
@@ -220,8 +264,8 @@ def run(args: argparse.Namespace) -> int:
         scanned = commit_range.scan_range(request, baseline_path, paths if paths_apply else ())
         result, scope, commit_baselines = scanned
     elif args.all_files:
-        result = scan_all_files(baseline_path)
-        scope = "all files in the index"
+        result = scan_all_files(baseline_path, paths=paths)
+        scope = "files in the index under the named paths" if paths else "all files in the index"
     else:
         result, scope = scan_staged(paths, baseline_path)
 
