@@ -97,7 +97,38 @@ def range_commits(request: RangeRequest) -> list[git.CommitParents]:
         revisions.append(_require_commit(from_ref, "--from-ref"))
     if new_branch or request.pushing:
         revisions.append("--remotes")
-    return git.commits_with_parents(revisions)
+    records = git.commits_with_parents(revisions)
+    check_not_shallow(records)
+    return records
+
+
+SHALLOW_MESSAGE = (
+    "the repository is a shallow clone: fetch the full history "
+    "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)"
+)
+
+
+def check_not_shallow(records: Sequence[git.CommitParents]) -> None:
+    """Raise FatalError when a commit to scan is a shallow clone's cut-off.
+
+    git lists such a commit without parents, so it would be scanned as a
+    root commit and its whole tree reported as added.
+    """
+    boundary = shallow_commits()
+    if any(record.commit in boundary for record in records):
+        raise FatalError(SHALLOW_MESSAGE)
+
+
+def shallow_commits() -> set[str]:
+    """Return the commits whose parents a shallow clone did not fetch (git's `shallow` file)."""
+    path = git.git_dir_path("shallow")
+    try:
+        with open(path, encoding="ascii") as shallow:
+            return set(shallow.read().split())
+    except FileNotFoundError:
+        return set()
+    except (OSError, UnicodeDecodeError) as error:
+        raise FatalError(f"{path} could not be read ({error}): check the repository") from error
 
 
 def describe(request: RangeRequest, commit_count: int) -> str:

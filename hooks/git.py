@@ -417,3 +417,9 @@ def config_value(name: str, folder: str) -> str | None:
     if completed.returncode != 0:
         return None
     return completed.stdout.decode("utf-8", "replace").strip()
+
+
+def inside_work_tree() -> bool:
+    """Return whether the current folder is inside a work tree (False in a bare repository)."""
+    completed = _completed(["rev-parse", "--is-inside-work-tree"])
+    return completed.returncode == 0 and completed.stdout.strip() == b"true"

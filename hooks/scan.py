@@ -251,13 +251,19 @@ def check_options(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_options(args)
-    root = git.top_level()
+    request, paths_apply = range_request(args)
+    # A range scan reads only git objects, so it also runs in a bare
+    # repository, where paths are taken relative to the current folder.
+    if request is not None and not git.inside_work_tree():
+        git.run(["rev-parse", "--git-dir"])
+        root = os.getcwd()
+    else:
+        root = git.top_level()
     paths = relative_to_root(args.paths, root)
     choice = open_baseline(args.baseline, root, args.allow_custom_plugins)
     baseline_path = baseline_repository_path(choice, root)
     os.chdir(root)
 
-    request, paths_apply = range_request(args)
     commit_baselines: Mapping[str, frozenset[Identity]] = {}
     scope: str | None
     if request is not None:
