@@ -29,6 +29,19 @@ def json_path(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def json_path_fields(path: str, key: str = "filename") -> dict[str, str]:
+    """Return PATH under KEY, plus its bytes in hex under KEY_bytes_hex when it is not UTF-8.
+
+    The `\\xNN` text of such a name could also be a real name, so the raw
+    bytes let a consumer find the file.
+    """
+    fields = {key: json_path(path)}
+    raw = path.encode("utf-8", "surrogateescape")
+    if fields[key] != path:
+        fields[f"{key}_bytes_hex"] = raw.hex()
+    return fields
+
+
 class ReportContext:
     """What the report needs to say besides the findings."""
 
@@ -142,7 +155,7 @@ def _write_empty_scan(stream: TextIO, result: ScanResult, scope: str) -> None:
 
 def finding_json(finding: Finding) -> dict[str, Any]:
     output: dict[str, Any] = {
-        "filename": json_path(finding.filename),
+        **json_path_fields(finding.filename),
         "line_number": finding.line_number,
         "type": finding.type,
         "hashed_secret": finding.hashed_secret,
@@ -163,13 +176,13 @@ def write_json(
         "lines_scanned": result.lines_scanned,
         "files_changed": result.files_changed,
         "skipped": [
-            {"filename": json_path(skipped.filename), "reason": skipped.reason}
+            {**json_path_fields(skipped.filename), "reason": skipped.reason}
             for skipped in result.skipped
         ],
         "notes": [
-            {"filename": json_path(note.filename), "message": note.message} for note in result.notes
+            {**json_path_fields(note.filename), "message": note.message} for note in result.notes
         ],
-        "baseline": context.baseline_path if context.baseline_found else None,
+        "baseline": json_path(context.baseline_path) if context.baseline_found else None,
     }
     json.dump(document, stream, indent=2)
     stream.write("\n")
