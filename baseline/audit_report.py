@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, TextIO
 
 from staged_secrets.baseline.locate import STATUS_TEXT, IndexReader, Location, Status
 from staged_secrets.baseline.model import Baseline, BaselineEntry
+from staged_secrets.hooks.words import plural
 
 REAL = "real"
 FALSE_POSITIVE = "false positive"
@@ -94,7 +95,8 @@ def count_labels(entries: Sequence[BaselineEntry]) -> dict[str, int]:
 def _summary(baseline_path: str, entries: Sequence[BaselineEntry]) -> str:
     counts = count_labels(entries)
     return (
-        f"Baseline {baseline_path}: {len(entries)} entries: {counts[REAL]} real, "
+        f"Baseline {baseline_path}: {plural(len(entries), 'entry', 'entries')}: "
+        f"{counts[REAL]} real, "
         f"{counts[FALSE_POSITIVE]} false positive, {counts[UNAUDITED]} unaudited"
     )
 

@@ -26,6 +26,7 @@ from staged_secrets.baseline.locate import IndexReader, Location
 from staged_secrets.baseline.model import Baseline, BaselineEntry, Identity
 from staged_secrets.hooks import git
 from staged_secrets.hooks.errors import FatalError
+from staged_secrets.hooks.words import plural
 
 POSITION_FILE = "staged-secrets-audit.json"
 
@@ -232,7 +233,8 @@ def summary(tally: Tally, baseline: Baseline, finished: bool, baseline_path: str
     relative = os.path.relpath(baseline_path)
     lines = [
         f"Labelled {tally.real} real and {tally.false_positive} false positive, "
-        f"skipped {tally.skipped}, removed {tally.removed}; {left} entries remain unaudited.",
+        f"skipped {tally.skipped}, removed {tally.removed}; "
+        f"{plural(left, 'entry', 'entries')} {'remains' if left == 1 else 'remain'} unaudited.",
     ]
     if not finished:
         lines.append("Every answer is saved. Run 'staged-secrets audit' again to resume here.")
@@ -248,4 +250,5 @@ def summary(tally: Tally, baseline: Baseline, finished: bool, baseline_path: str
 
 def order_summary(order: Sequence[Identity], baseline: Baseline) -> str:
     unlabelled = sum(1 for entry in baseline.entries if entry.is_secret is None)
-    return f"{len(order)} entries to review ({unlabelled} unaudited). Press ? for help."
+    entries = plural(len(order), "entry", "entries")
+    return f"{entries} to review ({unlabelled} unaudited). Press ? for help."

@@ -25,6 +25,7 @@ from staged_secrets.hooks.scan import (
     scan_all_files,
     staged_base,
 )
+from staged_secrets.hooks.words import plural
 
 
 def _add_common_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
@@ -165,7 +166,7 @@ def _count_labels(path: str) -> int:
 
 
 def _scan_summary(result: ScanResult) -> str:
-    summary = f"{result.files_scanned} files scanned"
+    summary = f"{plural(result.files_scanned, 'file')} scanned"
     if result.skipped:
         summary += f", {len(result.skipped)} skipped as binary"
     return summary
@@ -196,7 +197,8 @@ def run_create(args: argparse.Namespace) -> int:
     write.save(path, baseline)
     files = len({entry.filename for entry in baseline.entries})
     sys.stdout.write(
-        f"Wrote {os.path.relpath(path)}: {len(baseline.entries)} entries in {files} files "
+        f"Wrote {os.path.relpath(path)}: {plural(len(baseline.entries), 'entry', 'entries')} "
+        f"in {plural(files, 'file')} "
         f"({_scan_summary(result)}).\n"
         f"Stage it with 'git add {os.path.relpath(path)}', then label the entries with "
         "'staged-secrets audit'.\n"
@@ -223,7 +225,7 @@ def _write_update_report(path: str, outcome: UpdateOutcome, written: bool) -> No
     counts = (
         f"{len(outcome.added)} added, {len(outcome.removed)} removed, "
         f"{len(outcome.kept)} kept, {len(outcome.moved)} followed a renamed file; "
-        f"{outcome.labels_kept} labels kept, {len(outcome.labels_dropped)} dropped"
+        f"{plural(outcome.labels_kept, 'label')} kept, {len(outcome.labels_dropped)} dropped"
     )
     verb = "Updated" if written else "No change to"
     lines = [f"{verb} {shown}: {counts}."]
@@ -240,7 +242,8 @@ def _write_update_report(path: str, outcome: UpdateOutcome, written: bool) -> No
             )
     if outcome.added:
         lines.append(
-            f"Label the {len(outcome.added)} new entries with 'staged-secrets audit', "
+            f"Label the {plural(len(outcome.added), 'new entry', 'new entries')} with "
+            "'staged-secrets audit', "
             f"then stage {shown}."
         )
     elif written:

@@ -30,6 +30,7 @@ from staged_secrets.baseline.model import (
     describe_label,
 )
 from staged_secrets.hooks.errors import FatalError
+from staged_secrets.hooks.words import plural
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -353,7 +354,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     sys.stderr.write(
-        f"staged-secrets: the baseline merge has {len(outcome.conflicts)} conflict(s); "
+        f"staged-secrets: the baseline merge has {plural(len(outcome.conflicts), 'conflict')}; "
         "both sides changed these differently:\n"
     )
     for conflict in outcome.conflicts.values():

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from staged_secrets.hooks import decode, engine, git, parallel
 from staged_secrets.hooks.diff import FileChange
+from staged_secrets.hooks.words import plural
 
 
 class Finding(NamedTuple):
@@ -326,7 +327,8 @@ def _scan_lines(
         result.notes.append(
             FileNote(
                 filename,
-                f"{len(long_targets)} line(s) longer than {limits.max_line_length} characters "
+                f"{plural(len(long_targets), 'line')} longer than "
+                f"{limits.max_line_length} characters "
                 f"(first: line {long_targets[0]}) scanned in overlapping pieces",
             )
         )

@@ -122,12 +122,20 @@ COMMANDS = (
 )
 
 
+def _add_verbose(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    # Sub-commands accept --verbose too. Their default is SUPPRESS so that
+    # they do not reset a --verbose given before the sub-command.
+    parser.add_argument(
+        "--verbose", action="store_true", default=default, help="show more detail on errors"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="staged-secrets",
         description="Block commits that add secrets, scanning only the lines they add.",
     )
-    parser.add_argument("--verbose", action="store_true", help="show more detail on errors")
+    _add_verbose(parser, default=False)
     groups: dict[tuple[str, ...], argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     groups[()] = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parents: dict[tuple[str, ...], argparse.ArgumentParser] = {(): parser}
@@ -139,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                 group_parser = groups[prefix[:-1]].add_parser(
                     prefix[-1], help=f"{prefix[-1]} commands"
                 )
+                _add_verbose(group_parser)
                 parents[prefix] = group_parser
                 groups[prefix] = group_parser.add_subparsers(
                     dest=f"{'_'.join(prefix)}_command", metavar="COMMAND", required=True
@@ -146,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = groups[command.path[:-1]].add_parser(
             command.path[-1], help=command.help, description=command.help
         )
+        _add_verbose(sub)
         command.add_arguments(sub)
         sub.set_defaults(handler=command.run)
     return parser

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from staged_secrets.hooks.changes import Finding, ScanResult
+from staged_secrets.hooks.words import plural
 
 
 def display_path(path: str) -> str:
@@ -51,11 +52,13 @@ class ReportContext:
         baseline_found: bool,
         range_description: str | None = None,
         baseline_given: bool = False,
+        whole_files: bool = False,
     ) -> None:
         self.baseline_path = baseline_path
         self.baseline_found = baseline_found
         self.range_description = range_description
         self.baseline_given = baseline_given
+        self.whole_files = whole_files
 
     def baseline_option(self) -> str:
         """Return the `--baseline` option that suggested commands need, or ''."""
@@ -76,10 +79,14 @@ def write_text(
 ) -> None:
     """Write the human-readable report."""
     scope = context.range_description or "staged changes"
-    summary = (
-        f"staged-secrets: scanned {result.lines_scanned} added lines "
-        f"in {result.files_scanned} files ({scope})"
-    )
+    if context.whole_files:
+        lines = plural(result.lines_scanned, "line")
+        files = plural(result.files_scanned, "whole file")
+        summary = f"staged-secrets: scanned {lines} of {files} ({scope})"
+    else:
+        lines = plural(result.lines_scanned, "added line")
+        files = plural(result.files_scanned, "file")
+        summary = f"staged-secrets: scanned {lines} in {files} ({scope})"
     known = len(result.findings) - len(new)
     if known:
         summary += f"; {known} known to the baseline"
@@ -98,7 +105,7 @@ def write_text(
     if not new:
         return
 
-    stream.write(f"\nFound {len(new)} new potential secret(s):\n")
+    stream.write(f"\nFound {plural(len(new), 'new potential secret')}:\n")
     for finding in new:
         stream.write(f"  {_location(finding)}: {finding.type}: {finding.preview}\n")
 
@@ -148,8 +155,8 @@ def _write_empty_scan(stream: TextIO, result: ScanResult, scope: str) -> None:
         stream.write(f"Nothing to scan: no changed files in the {scope}.\n")
         return
     stream.write(
-        f"No line was scanned: the {result.files_changed} changed file(s) add no text lines "
-        "(deletions, renames, mode changes, submodules, empty files) or were skipped.\n"
+        f"No line was scanned: {plural(result.files_changed, 'changed file')}, with no added "
+        "text lines (deletions, renames, mode changes, submodules, empty files) or skipped.\n"
     )
 
 

@@ -18,6 +18,7 @@ from importlib import metadata
 from typing import Any, TextIO
 
 from staged_secrets.hooks.changes import Finding
+from staged_secrets.hooks.words import plural
 
 SARIF_VERSION = "2.1.0"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -92,7 +93,7 @@ def _result(finding: Finding, rule_index: int, commits: Sequence[str]) -> dict[s
     if commits:
         message += f" in commit {commits[0]}"
         if len(commits) > 1:
-            message += f" (and {len(commits) - 1} later commits)"
+            message += f" (and {plural(len(commits) - 1, 'later commit')})"
     result: dict[str, Any] = {
         "ruleId": rule_id(finding.type),
         "ruleIndex": rule_index,

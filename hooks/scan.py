@@ -276,7 +276,10 @@ def run(args: argparse.Namespace) -> int:
         result, scope = scan_staged(paths, baseline_path)
 
     new = new_findings(result, choice.identities(), commit_baselines)
-    context = report.ReportContext(choice.path, choice.found, scope, choice.given is not None)
+    whole_files = request is None and (args.all_files or scope is not None)
+    context = report.ReportContext(
+        choice.path, choice.found, scope, choice.given is not None, whole_files
+    )
     if args.format == "json":
         report.write_json(sys.stdout, result, new, context)
     elif args.format == "sarif":

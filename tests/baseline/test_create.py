@@ -38,7 +38,7 @@ def test_create_scans_index_not_worktree(repo: Repo, cli: Any) -> None:
 
     assert result.exit_code == 0, result.output
     assert locations(repo) == [("app.py", "AWS Access Key", 2)]
-    assert "1 entries in 1 files" in result.stdout
+    assert "1 entry in 1 file" in result.stdout
     assert_no_secret(result.output, staged_key, unstaged_key)
     assert_no_secret((repo.path / BASELINE).read_text(), staged_key, unstaged_key)
 
@@ -234,7 +234,7 @@ def test_create_progress_bar_on_terminal(repo: Repo) -> None:
     assert child.exitstatus == 0, output
     assert "Scanning the index" in output
     assert "41/41" in output
-    assert "Wrote .secrets.baseline: 1 entries" in output
+    assert "Wrote .secrets.baseline: 1 entry" in output
     assert_no_secret(output, key)
 
 

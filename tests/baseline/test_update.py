@@ -47,7 +47,7 @@ def test_update_keeps_labels_and_fields(repo: Repo, cli: Any) -> None:
     assert "is_secret" not in by_file["new.py"]
     assert "1 added, 0 removed, 2 kept, 0 followed a renamed file" in result.stdout
     assert "2 labels kept, 0 dropped" in result.stdout
-    assert "Label the 1 new entries" in result.stdout
+    assert "Label the 1 new entry with" in result.stdout
     assert_no_secret(result.output, new_key, *secrets)
 
 
@@ -60,7 +60,7 @@ def test_update_reports_dropped_labels(repo: Repo, cli: Any) -> None:
     assert result.exit_code == 0, result.output
     assert locations(repo) == [("app.py", "AWS Access Key", 2)]
     assert "0 added, 1 removed, 1 kept" in result.stdout
-    assert "1 labels kept, 1 dropped" in result.stdout
+    assert "1 label kept, 1 dropped" in result.stdout
     assert "label dropped with its finding: settings.py:1: Secret Keyword" in result.stdout
     assert "was false positive" in result.stdout
     assert_no_secret(result.output, *secrets)

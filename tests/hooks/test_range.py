@@ -69,7 +69,7 @@ def test_clean_range_passes(repo: Repo, cli) -> None:
 
     assert result.exit_code == 0, result.output
     assert "scanned 2 added lines in 2 files (2 commits)" in result.stdout
-    assert "scanned 1 added lines in 1 files (1 commit)" in last.stdout
+    assert "scanned 1 added line in 1 file (1 commit)" in last.stdout
 
 
 def test_range_ignores_working_tree(repo: Repo, cli) -> None:

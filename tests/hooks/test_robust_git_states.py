@@ -174,7 +174,7 @@ def test_mode_only_change_reported(repo: Repo, cli: Cli) -> None:
     assert exit_code == 0
     assert report["files_changed"] == 1
     assert report["lines_scanned"] == 0
-    assert "No line was scanned: the 1 changed file(s) add no text lines" in text.stdout
+    assert "No line was scanned: 1 changed file, with no added text lines" in text.stdout
 
 
 def test_type_change_symlink_and_back(repo: Repo, cli: Cli) -> None:
@@ -253,4 +253,4 @@ def test_deletion_and_rename_only(repo: Repo, cli: Cli) -> None:
     assert exit_code == 0
     assert report["files_changed"] == 2
     assert report["lines_scanned"] == 0
-    assert "No line was scanned: the 2 changed file(s)" in text.stdout
+    assert "No line was scanned: 2 changed files," in text.stdout

@@ -98,11 +98,11 @@ def test_long_line_scanned_in_pieces(repo: Repo, cli: Cli) -> None:
     assert report["notes"] == [
         {
             "filename": "app.min.js",
-            "message": f"1 line(s) longer than {DEFAULT_LIMITS.max_line_length} characters "
+            "message": f"1 line longer than {DEFAULT_LIMITS.max_line_length} characters "
             "(first: line 2) scanned in overlapping pieces",
         }
     ]
-    assert "note: app.min.js: 1 line(s) longer than" in text.stdout
+    assert "note: app.min.js: 1 line longer than" in text.stdout
 
 
 def test_keyword_dense_line_finishes(repo: Repo, cli: Cli) -> None:
