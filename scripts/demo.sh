@@ -8,21 +8,36 @@ venv="$root/.venv"
 
 if [ ! -x "$venv/bin/staged-secrets" ] || [ ! -x "$venv/bin/pre-commit" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet -e "$root[test]"
+  "$venv/bin/pip" install --quiet -e "$root" pre-commit
 fi
 export PATH="$venv/bin:$PATH"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME="$work/pre-commit-home"
-export GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.invalid
-export GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.invalid
 
-# pre-commit installs hooks from a commit, so snapshot the checkout as it is.
+# The user's own git configuration (commit signing, core.hooksPath, a
+# template folder) must not change what the demo shows.
+export GIT_CONFIG_GLOBAL="$work/gitconfig"
+export GIT_CONFIG_NOSYSTEM=1
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+printf '[user]\n\tname = demo\n\temail = demo@example.invalid\n[init]\n\tdefaultBranch = main\n' \
+  > "$GIT_CONFIG_GLOBAL"
+
+# pre-commit installs hooks from a commit, so snapshot the checkout as it is,
+# without .git, the virtualenv and caches (Python's copytree, since rsync is
+# not installed everywhere).
 source_repo="$work/staged-secrets"
-rsync -a --exclude .git --exclude .venv --exclude '*.egg-info' --exclude __pycache__ \
-  "$root/" "$source_repo/" 2>/dev/null || cp -r "$root/." "$source_repo/"
-rm -rf "$source_repo/.git" "$source_repo/.venv"
+"$venv/bin/python" - "$root" "$source_repo" <<'PYTHON'
+import shutil
+import sys
+
+ignored = shutil.ignore_patterns(
+    ".git", ".venv", ".ci-venv", "__pycache__", "*.egg-info", ".pytest_cache",
+    ".mypy_cache", ".ruff_cache", ".hypothesis", "build", "dist",
+)
+shutil.copytree(sys.argv[1], sys.argv[2], ignore=ignored, symlinks=True)
+PYTHON
 git -C "$source_repo" init -q
 git -C "$source_repo" add -A
 git -C "$source_repo" commit -q --no-verify -m snapshot
