@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Set
-from typing import Any, NamedTuple, cast
+from collections.abc import Iterable, Iterator, Set
+from typing import Any, NamedTuple
 
 from staged_secrets.hooks import prefilter
 
@@ -56,12 +56,27 @@ class _NamedText(io.StringIO):
 
 
 class _LineScanner:
-    """detect-secrets' per-line engine over one list of lines, with a cache."""
+    """detect-secrets' per-line engine over one list of lines, with a cache.
 
-    def __init__(self, filename: str, lines: list[str]) -> None:
+    JOINED, when given, is "".join(LINES) with "\n" as the only line break; it
+    lets whole-file questions be answered by substring searches in C.
+    """
+
+    def __init__(self, filename: str, lines: list[str], joined: str | None = None) -> None:
         self.filename = filename
         self.lines = lines
+        self.joined = joined
         self._cache: dict[int, list[RawSecret]] = {}
+
+    def prefilter(self, line_numbers: Iterable[int]) -> None:
+        """Record an empty result for each of LINE_NUMBERS that no plugin can match."""
+        wanted = [number for number in line_numbers if number not in self._cache]
+        if len(wanted) < 2:
+            return
+        candidates = prefilter.candidate_indexes(self.lines, [number - 1 for number in wanted])
+        for number in wanted:
+            if number - 1 not in candidates:
+                self._cache[number] = []
 
     def scan(self, line_number: int) -> list[RawSecret]:
         cached = self._cache.get(line_number)
@@ -72,11 +87,13 @@ class _LineScanner:
 
     def _scan_uncached(self, line_number: int) -> list[RawSecret]:
         from detect_secrets.core.scan import _is_filtered_out, _scan_line
-        from detect_secrets.settings import get_plugins
         from detect_secrets.util.code_snippet import get_code_snippet
 
         line = self.lines[line_number - 1].rstrip()
-        if not prefilter.may_match(line):
+        # Plugins whose necessary condition fails cannot report on this line,
+        # so leaving them out changes no result.
+        plugins = prefilter.plugins_that_may_match(line)
+        if not plugins:
             return []
 
         snippet = get_code_snippet(lines=self.lines, line_number=line_number)
@@ -89,7 +106,7 @@ class _LineScanner:
             return []
 
         found: list[RawSecret] = []
-        for plugin in get_plugins():
+        for plugin in plugins:
             for secret in _scan_line(
                 plugin=plugin,
                 filename=self.filename,
@@ -122,6 +139,7 @@ class _LineScanner:
         reports it there.
         """
         chosen = range(1, len(self.lines) + 1) if line_numbers is None else sorted(line_numbers)
+        self.prefilter(number for number in chosen if 1 <= number <= len(self.lines))
         seen: set[tuple[str, str]] = set()
         results: list[RawSecret] = []
         for line_number in chosen:
@@ -139,7 +157,13 @@ class _LineScanner:
 
     def _found_earlier(self, secret: RawSecret, chosen: Set[int]) -> bool:
         identity = (secret.type, secret.hashed_secret)
-        for earlier in range(1, secret.line_number):
+        first_line = 1
+        if self.joined is not None and secret.secret:
+            position = self.joined.find(secret.secret)
+            if position < 0:
+                return False
+            first_line = self.joined.count("\n", 0, position) + 1
+        for earlier in range(first_line, secret.line_number):
             if earlier in chosen or secret.secret not in self.lines[earlier - 1]:
                 continue
             if any((item.type, item.hashed_secret) == identity for item in self.scan(earlier)):
@@ -148,11 +172,15 @@ class _LineScanner:
 
     def any_result_outside(self, chosen: Set[int]) -> bool:
         """Return whether some line outside CHOSEN yields a secret."""
-        return any(
-            self.scan(line_number)
-            for line_number in range(1, len(self.lines) + 1)
-            if line_number not in chosen
-        )
+        outside = [number for number in range(1, len(self.lines) + 1) if number not in chosen]
+        self.prefilter(outside)
+        return any(self.scan(line_number) for line_number in outside)
+
+    def contains(self, text: str) -> bool:
+        """Return whether some line contains TEXT (which has no line break)."""
+        if self.joined is not None:
+            return text in self.joined
+        return any(text in line for line in self.lines)
 
 
 def is_file_excluded(filename: str) -> bool:
@@ -162,34 +190,82 @@ def is_file_excluded(filename: str) -> bool:
     return bool(_is_filtered_out(required_filter_parameters=["filename"], filename=filename))
 
 
-def _first_pass_lines(filename: str, text: str) -> list[str]:
-    from detect_secrets.transformers import get_transformed_file
+# Characters that str.splitlines() treats as line breaks but universal-newline
+# reading (what detect-secrets' open() does) leaves inside a line.
+_SPLITLINES_ONLY_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
-    handle = _NamedText(text, filename)
+
+def plain_lines(text: str) -> tuple[list[str], str]:
+    """Split TEXT as `readlines()` on a universal-newline text file does.
+
+    Returns the lines and their concatenation, whose only line break is "\n".
+    """
+    joined = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    if not any(character in joined for character in _SPLITLINES_ONLY_BREAKS):
+        return joined.splitlines(keepends=True), joined
+    pieces = joined.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines, joined
+
+
+def _transformer_may_parse(transformer: Any, filename: str, text: str) -> bool:
+    from detect_secrets.transformers.config import (
+        ConfigFileTransformer,
+        EagerConfigFileTransformer,
+    )
+
+    if type(transformer) is ConfigFileTransformer:
+        return prefilter.may_parse_as_config(filename, text)
+    if type(transformer) is EagerConfigFileTransformer:
+        return prefilter.may_parse_as_eager_config(filename, text)
+    return True
+
+
+def _transformed_lines(filename: str, text: str, eager: bool) -> list[str] | None:
+    """Return what detect-secrets' get_transformed_file returns for TEXT, or None.
+
+    The transformers are tried in detect-secrets' order. When the prefilter
+    shows that a transformer would fail, it is passed over as if it had
+    failed, without parsing the whole text.
+    """
+    from detect_secrets.transformers import get_transformers
+    from detect_secrets.transformers.exceptions import ParsingError
+
+    transformers: list[Any] = list(get_transformers())
+    handle: _NamedText | None = None
     try:
-        lines = get_transformed_file(cast(Any, handle))
+        for transformer in transformers:
+            if transformer.is_eager != eager or not transformer.should_parse_file(filename):
+                continue
+            if not _transformer_may_parse(transformer, filename, text):
+                continue
+            if handle is None:
+                handle = _NamedText(text, filename)
+            try:
+                return list(transformer.parse_file(handle))
+            except ParsingError:
+                pass
+            finally:
+                handle.seek(0)
     except Exception:  # noqa: BLE001
         # A transformer that crashes on odd input would make detect-secrets
         # abort the file; scanning the plain lines finds more, never less.
-        lines = None
-    if not lines:
-        handle.seek(0)
-        lines = handle.readlines()
-    return list(lines)
+        return None
+    return None
+
+
+def _first_pass_scanner(filename: str, text: str) -> _LineScanner:
+    lines = _transformed_lines(filename, text, eager=False)
+    if lines:
+        return _LineScanner(filename, lines)
+    plain, joined = plain_lines(text)
+    return _LineScanner(filename, plain, joined)
 
 
 def _eager_pass_lines(filename: str, text: str) -> list[str] | None:
-    from detect_secrets.transformers import get_transformed_file
-
-    if not prefilter.may_parse_as_eager_config(filename, text):
-        return None
-    try:
-        lines = get_transformed_file(
-            cast(Any, _NamedText(text, filename)), use_eager_transformers=True
-        )
-    except Exception:  # noqa: BLE001
-        return None
-    return list(lines) if lines else None
+    return _transformed_lines(filename, text, eager=True) or None
 
 
 def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecret]:
@@ -201,7 +277,7 @@ def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecre
     if is_file_excluded(filename):
         return []
 
-    first = _LineScanner(filename, _first_pass_lines(filename, text))
+    first = _first_pass_scanner(filename, text)
     results = first.first_results(added)
     if added is not None:
         results.extend(_private_key_headers(first, added, results))
@@ -242,7 +318,7 @@ def _private_key_headers(
     detect-secrets matches private keys on the BEGIN line alone, so a new key
     pasted under an unchanged header would otherwise go unreported.
     """
-    if not any("PRIVATE KEY" in line or "PuTTY" in line for line in scanner.lines):
+    if not (scanner.contains("PRIVATE KEY") or scanner.contains("PuTTY")):
         return []
 
     reported = {(secret.type, secret.hashed_secret) for secret in already}
