@@ -14,57 +14,113 @@ subclass of a listed one, makes every line a candidate.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
+
+
+class Spec(NamedTuple):
+    """A plugin's necessary condition and the literals that find candidate lines fast.
+
+    Every match of `pattern` contains one of `anchors`, or (for an ASCII
+    line) one of `lower_anchors` in the lower-cased line. With no anchors,
+    `pattern` itself is searched in the whole text.
+    """
+
+    pattern: str
+    anchors: tuple[str, ...] = ()
+    lower_anchors: tuple[str, ...] = ()
+
+
+# Words that every key-or-password name of the cloud plugins contains
+# ("pwd" and "password" contain "pw" and "pass").
+CLOUD_KEY_WORDS = ("key", "pw", "pass", "token")
 
 # Necessary conditions of detect-secrets 1.5.0's regex-based plugins, keyed by
 # plugin class. Each is a part that every match of the plugin's denylist
 # contains (see each plugin's module), so a line without it yields nothing.
 REGEX_PLUGIN_CONDITIONS = {
-    "detect_secrets.plugins.artifactory.ArtifactoryDetector": r"AKC|AP[\dABCDEF]",
-    # Key IDs, or the case-insensitive "aws" that starts the secret-key pattern.
-    "detect_secrets.plugins.aws.AWSKeyDetector": r"A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA|(?i:aws)",
-    "detect_secrets.plugins.azure_storage_key.AzureStorageKeyDetector": r"AccountKey=",
-    "detect_secrets.plugins.basic_auth.BasicAuthDetector": r"://",
-    # The assignment form is prefix, optional dash or underscore, optional
-    # "api", then a keyword ("pwd" and "password" start with "pw" and "pass");
-    # both URL forms end in ".cloudant.com".
-    "detect_secrets.plugins.cloudant.CloudantDetector": (
-        r"(?i:cl(?:oudant|ou)?[-_]?(?:api)?(?:key|pw|pass|token)|\.cloudant\.com)"
+    "detect_secrets.plugins.artifactory.ArtifactoryDetector": Spec(
+        r"AKC|AP[\dABCDEF]", anchors=("AKC", "AP")
     ),
-    "detect_secrets.plugins.discord.DiscordBotTokenDetector": (
+    # Key IDs, or the case-insensitive "aws" that starts the secret-key pattern.
+    "detect_secrets.plugins.aws.AWSKeyDetector": Spec(
+        r"A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA|(?i:aws)",
+        anchors=("A3T", "ABIA", "ACCA", "AKIA", "ASIA"),
+        lower_anchors=("aws",),
+    ),
+    "detect_secrets.plugins.azure_storage_key.AzureStorageKeyDetector": Spec(
+        r"AccountKey=", anchors=("AccountKey=",)
+    ),
+    "detect_secrets.plugins.basic_auth.BasicAuthDetector": Spec(r"://", anchors=("://",)),
+    # The assignment form is prefix, optional dash or underscore, optional
+    # "api", then a keyword. Both URL forms end in ".cloudant.com".
+    "detect_secrets.plugins.cloudant.CloudantDetector": Spec(
+        r"(?i:cl(?:oudant|ou)?[-_]?(?:api)?(?:key|pw|pass|token)|\.cloudant\.com)",
+        lower_anchors=(*CLOUD_KEY_WORDS, ".cloudant.com"),
+    ),
+    "detect_secrets.plugins.discord.DiscordBotTokenDetector": Spec(
         r"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"
     ),
-    "detect_secrets.plugins.github_token.GitHubTokenDetector": r"gh[pousr]_",
-    "detect_secrets.plugins.gitlab_token.GitLabTokenDetector": (
-        r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941"
+    "detect_secrets.plugins.github_token.GitHubTokenDetector": Spec(
+        r"gh[pousr]_", anchors=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")
     ),
-    # The key name may be as short as "key", so the 44-character secret itself
-    # is the condition (case-insensitive, like the plugin's pattern).
-    "detect_secrets.plugins.ibm_cloud_iam.IbmCloudIamDetector": r"(?i:[a-zA-Z0-9_\-]{44})",
-    "detect_secrets.plugins.ibm_cos_hmac.IbmCosHmacDetector": r"(?i:secret)",
-    # Four dotted groups of one to three ASCII digits.
-    "detect_secrets.plugins.ip_public.IPPublicDetector": r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
-    "detect_secrets.plugins.jwt.JwtTokenDetector": r"eyJ",
-    "detect_secrets.plugins.mailchimp.MailchimpDetector": r"-us[0-9]",
-    "detect_secrets.plugins.npm.NpmDetector": r"/:_authToken=",
-    "detect_secrets.plugins.openai.OpenAIDetector": r"T3BlbkFJ",
+    "detect_secrets.plugins.gitlab_token.GitLabTokenDetector": Spec(
+        r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
+        anchors=(
+            *(f"gl{kind}-" for kind in ("pat", "dt", "ft", "soat", "rt", "cbt", "imt", "ptt")),
+            "glagent-",
+            "gloas-",
+            "GR1348941",
+        ),
+    ),
+    # The key name may be as short as "key", so the 44-character secret that
+    # follows it is part of the condition (case-insensitive, like the
+    # plugin's pattern). The secret follows an assignment sign, a space or a
+    # quote, so it starts a run and the lookbehind rejects no plugin match.
+    "detect_secrets.plugins.ibm_cloud_iam.IbmCloudIamDetector": Spec(
+        r"(?i:(?:key|pw|pass|token).*?(?<![a-zA-Z0-9_\-])[a-zA-Z0-9_\-]{44})",
+        lower_anchors=CLOUD_KEY_WORDS,
+    ),
+    "detect_secrets.plugins.ibm_cos_hmac.IbmCosHmacDetector": Spec(
+        r"(?i:secret)", lower_anchors=("secret",)
+    ),
+    # Four dotted groups of one to three ASCII digits; the leading "\." lets
+    # the regular expression engine jump from dot to dot.
+    "detect_secrets.plugins.ip_public.IPPublicDetector": Spec(
+        r"\.(?<=[0-9]\.)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+    ),
+    "detect_secrets.plugins.jwt.JwtTokenDetector": Spec(r"eyJ", anchors=("eyJ",)),
+    "detect_secrets.plugins.mailchimp.MailchimpDetector": Spec(r"-us[0-9]", anchors=("-us",)),
+    "detect_secrets.plugins.npm.NpmDetector": Spec(r"/:_authToken=", anchors=("/:_authToken=",)),
+    "detect_secrets.plugins.openai.OpenAIDetector": Spec(r"T3BlbkFJ", anchors=("T3BlbkFJ",)),
     # Every BEGIN marker in the plugin's denylist contains "PRIVATE KEY".
-    "detect_secrets.plugins.private_key.PrivateKeyDetector": r"PRIVATE KEY|PuTTY-User-Key-File-2",
-    "detect_secrets.plugins.pypi_token.PypiTokenDetector": r"pypi-AgE",
-    "detect_secrets.plugins.sendgrid.SendGridDetector": r"SG\.",
-    "detect_secrets.plugins.slack.SlackDetector": r"(?i:xox[abposr]-|hooks\.slack\.com)",
-    # Prefix "softlayer" or "sl", optional separators and "api", then a keyword.
-    "detect_secrets.plugins.softlayer.SoftlayerDetector": (
-        r"(?i:softlayer|sl[-_]?(?:api)?[-_]?(?:key|pw|pass|token))"
+    "detect_secrets.plugins.private_key.PrivateKeyDetector": Spec(
+        r"PRIVATE KEY|PuTTY-User-Key-File-2", anchors=("PRIVATE KEY", "PuTTY-User-Key-File-2")
     ),
-    "detect_secrets.plugins.square_oauth.SquareOAuthDetector": r"sq0csp-",
-    "detect_secrets.plugins.stripe.StripeDetector": r"[rs]k_live_",
-    "detect_secrets.plugins.telegram_token.TelegramBotTokenDetector": r"\d{8}:",
-    "detect_secrets.plugins.twilio.TwilioKeyDetector": r"AC[a-z0-9]{32}|SK[a-z0-9]{32}",
+    "detect_secrets.plugins.pypi_token.PypiTokenDetector": Spec(r"pypi-AgE", anchors=("pypi-AgE",)),
+    "detect_secrets.plugins.sendgrid.SendGridDetector": Spec(r"SG\.", anchors=("SG.",)),
+    "detect_secrets.plugins.slack.SlackDetector": Spec(
+        r"(?i:xox[abposr]-|hooks\.slack\.com)", lower_anchors=("xox", "hooks.slack.com")
+    ),
+    # Prefix "softlayer" or "sl", optional separators and "api", then a keyword.
+    "detect_secrets.plugins.softlayer.SoftlayerDetector": Spec(
+        r"(?i:softlayer|sl[-_]?(?:api)?[-_]?(?:key|pw|pass|token))",
+        lower_anchors=("softlayer", *CLOUD_KEY_WORDS),
+    ),
+    "detect_secrets.plugins.square_oauth.SquareOAuthDetector": Spec(
+        r"sq0csp-", anchors=("sq0csp-",)
+    ),
+    "detect_secrets.plugins.stripe.StripeDetector": Spec(
+        r"[rs]k_live_", anchors=("rk_live_", "sk_live_")
+    ),
+    # Eight digits before a colon, written colon first so that the engine
+    # jumps from colon to colon.
+    "detect_secrets.plugins.telegram_token.TelegramBotTokenDetector": Spec(r":(?<=\d{8}:)"),
+    "detect_secrets.plugins.twilio.TwilioKeyDetector": Spec(r"AC[a-z0-9]{32}|SK[a-z0-9]{32}"),
 }
 
 KEYWORD_PLUGIN = "detect_secrets.plugins.keyword.KeywordDetector"
@@ -79,10 +135,13 @@ ENTROPY_ROUNDING_SLACK = 1e-9
 
 
 class PluginCondition(NamedTuple):
-    """A configured plugin and the pattern a line must contain for it to report."""
+    """A configured plugin, its condition compiled, and the condition's anchors."""
 
     plugin: Any
+    # None when the plugin may report on any line.
     pattern: re.Pattern[str] | None
+    anchors: tuple[str, ...] = ()
+    lower_anchors: tuple[str, ...] = ()
 
 
 class Conditions(NamedTuple):
@@ -119,24 +178,30 @@ def min_entropy_length(limit: float) -> int:
     return length
 
 
-def _entropy_condition(plugin: Any, group: str) -> str:
+def _entropy_condition(plugin: Any, group: str) -> Spec:
     # The plugin only reports quoted runs of its charset. Its unquoted search
     # runs only in ad-hoc string scans, which the scanner never requests.
     length = min_entropy_length(float(plugin.entropy_limit))
     charset = re.escape(plugin.charset)
-    return rf"(?P<{group}>['\"])[{charset}]{{{length},}}(?P={group})"
+    return Spec(rf"(?P<{group}>['\"])[{charset}]{{{length},}}(?P={group})")
 
 
-def _keyword_condition() -> str:
+def _keyword_condition() -> Spec:
     from detect_secrets.plugins.keyword import DENYLIST
 
-    # Every keyword pattern of the plugin starts from one of these words;
+    # Every keyword pattern of the plugin starts from one of these words, and
     # all but one of its patterns ignore case, so the union does too.
-    return "(?i:" + "|".join(DENYLIST) + ")"
+    pattern = "(?i:" + "|".join(DENYLIST) + ")"
+    words = [
+        word for entry in DENYLIST for word in (entry.replace("_?", "_"), entry.replace("_?", ""))
+    ]
+    if any(re.escape(word) != word for word in words):
+        return Spec(pattern)
+    return Spec(pattern, lower_anchors=tuple(dict.fromkeys(words)))
 
 
-def plugin_condition(plugin: Any, group: str) -> str | None:
-    """Return the necessary-condition pattern for PLUGIN, or None when it has none."""
+def plugin_condition(plugin: Any, group: str) -> Spec | None:
+    """Return the necessary condition for PLUGIN, or None when it has none."""
     path = _class_path(plugin)
     if path is None:
         return None
@@ -155,13 +220,15 @@ def build_conditions(plugins: list[Any]) -> Conditions:
     parts: list[str] = []
     unconditional = False
     for index, plugin in enumerate(plugins):
-        source = plugin_condition(plugin, f"quote{index}")
-        if source is None:
+        spec = plugin_condition(plugin, f"quote{index}")
+        if spec is None:
             unconditional = True
             per_plugin.append(PluginCondition(plugin, None))
             continue
-        parts.append(f"(?:{source})")
-        per_plugin.append(PluginCondition(plugin, re.compile(source)))
+        parts.append(f"(?:{spec.pattern})")
+        per_plugin.append(
+            PluginCondition(plugin, re.compile(spec.pattern), spec.anchors, spec.lower_anchors)
+        )
 
     combined = None if unconditional else re.compile("|".join(parts) or r"(?!)")
     return Conditions(plugins, per_plugin, combined)
@@ -194,36 +261,86 @@ def plugins_that_may_match(line: str) -> list[Any]:
     ]
 
 
+def _literal_slots(text: str, literal: str, ends: list[int]) -> Iterator[int]:
+    """Yield the numbers of the newline-separated segments of TEXT that contain LITERAL."""
+    position = text.find(literal)
+    while position >= 0:
+        slot = bisect.bisect_left(ends, position)
+        yield slot
+        position = text.find(literal, ends[slot] + 1)
+
+
+def _pattern_slots(text: str, pattern: re.Pattern[str], ends: list[int]) -> Iterator[int]:
+    match = pattern.search(text)
+    while match is not None:
+        slot = bisect.bisect_left(ends, match.start())
+        yield slot
+        match = pattern.search(text, ends[slot] + 1)
+
+
 def candidate_indexes(lines: Sequence[str], indexes: Iterable[int]) -> set[int]:
     """Return those of INDEXES (0-based positions in LINES) whose line may match.
 
-    The chosen lines are joined with newlines and searched in one pass. No
-    condition can match a newline, so every match lies inside one line and
-    the set is the same as calling `may_match` on each line.
+    The result is the set of lines on which `may_match` returns True, found
+    for all lines at once. No condition or anchor can match a newline, so the
+    chosen lines are joined with newlines and every match lies inside one
+    line. Anchors find the lines worth checking, and the exact condition is
+    then checked on those lines only.
     """
     chosen = list(indexes)
-    combined = current_conditions().combined
-    if combined is None:
+    conditions = current_conditions()
+    if conditions.combined is None:
         return set(chosen)
 
-    text = "\n".join([lines[index] for index in chosen])
+    texts = [lines[index] for index in chosen]
+    joined = "\n".join(texts)
     ends: list[int] = []
     position = 0
-    for index in chosen:
-        position += len(lines[index])
+    for text in texts:
+        position += len(text)
         ends.append(position)
         position += 1
 
+    # Lower-case anchors stand for case-insensitive parts. That is exact on
+    # ASCII text only, because re.IGNORECASE also folds some non-ASCII
+    # characters onto ASCII letters, so other lines get the full check.
+    if joined.isascii():
+        lowered = joined.lower()
+        full_check: list[int] = []
+    else:
+        ascii_flags = [text.isascii() for text in texts]
+        lowered = "\n".join(
+            text.lower() if is_ascii else "\0" * len(text)
+            for text, is_ascii in zip(texts, ascii_flags)
+        )
+        full_check = [slot for slot, is_ascii in enumerate(ascii_flags) if not is_ascii]
+
     found: set[int] = set()
-    slot = 0
-    match = combined.search(text)
-    while match is not None:
-        start = match.start()
-        while ends[slot] < start:
-            slot += 1
-        found.add(chosen[slot])
-        match = combined.search(text, ends[slot] + 1)
-    return found
+    to_verify: dict[int, set[int]] = {}
+    for number, condition in enumerate(conditions.per_plugin):
+        assert condition.pattern is not None
+        if not condition.anchors and not condition.lower_anchors:
+            found.update(_pattern_slots(joined, condition.pattern, ends))
+            continue
+        for anchor in condition.anchors:
+            for slot in _literal_slots(joined, anchor, ends):
+                to_verify.setdefault(slot, set()).add(number)
+        for anchor in condition.lower_anchors:
+            for slot in _literal_slots(lowered, anchor, ends):
+                to_verify.setdefault(slot, set()).add(number)
+
+    for slot, numbers in to_verify.items():
+        if slot in found:
+            continue
+        for number in numbers:
+            pattern = conditions.per_plugin[number].pattern
+            if pattern is not None and pattern.search(texts[slot]):
+                found.add(slot)
+                break
+
+    combined = conditions.combined
+    found.update(slot for slot in full_check if slot not in found and combined.search(texts[slot]))
+    return {chosen[slot] for slot in found}
 
 
 # A line that configparser with default options rejects in any context. It is

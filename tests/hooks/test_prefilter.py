@@ -213,18 +213,31 @@ def _denylist_cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("plugin_name", "index"), _denylist_cases())
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["ascii", "unicode"])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(data=st.data())
-def test_condition_holds_on_pattern_matches(plugin_name: str, index: int, data: Any) -> None:
+def test_condition_holds_on_pattern_matches(
+    plugin_name: str, index: int, ascii_only: bool, data: Any
+) -> None:
     plugin = next(item for item in plugins() if type(item).__name__ == plugin_name)
     pattern = plugin.denylist[index]
-    line = data.draw(st.from_regex(pattern).filter(lambda text: "\n" not in text))
+    alphabet = st.characters(codec="ascii") if ascii_only else None
+    line = data.draw(
+        st.from_regex(pattern, alphabet=alphabet).filter(lambda text: "\n" not in text)
+    )
     assert pattern.search(line)
-    condition = prefilter.plugin_condition(plugin, "quote")
-    assert condition is not None
-    assert re.search(condition, line), f"{plugin_name} condition misses {line!r}"
+
+    spec = prefilter.plugin_condition(plugin, "quote")
+    assert spec is not None
+    assert re.search(spec.pattern, line), f"{plugin_name} condition misses {line!r}"
+    if line.isascii() and (spec.anchors or spec.lower_anchors):
+        lowered = line.lower()
+        assert any(anchor in line for anchor in spec.anchors) or any(
+            anchor in lowered for anchor in spec.lower_anchors
+        ), f"{plugin_name} anchors miss {line!r}"
     assert prefilter.may_match(line)
     assert plugin in prefilter.plugins_that_may_match(line)
+    assert prefilter.candidate_indexes(["x", line], [0, 1]) == {1}
 
 
 MINIMAL_MATCHES = [
@@ -283,6 +296,17 @@ def test_subclass_of_known_plugin_is_unknown() -> None:
         denylist = (re.compile("anything"),)
 
     assert prefilter.plugin_condition(Wider(), "quote") is None
+
+
+def test_keyword_anchors_cover_denylist() -> None:
+    from detect_secrets.plugins.keyword import DENYLIST, KeywordDetector
+
+    spec = prefilter.plugin_condition(KeywordDetector(), "quote")
+    assert spec is not None
+    assert "api_key" in spec.lower_anchors
+    assert "apikey" in spec.lower_anchors
+    for entry in DENYLIST:
+        assert re.search(spec.pattern, entry.replace("_?", "_").upper())
 
 
 # --- random lines -------------------------------------------------------------
