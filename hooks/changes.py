@@ -97,7 +97,11 @@ def _added_lines(
         return _added_lines_by_content(old.text, text.text)
 
     git_lines = change.added_lines()
-    mapping = decode.line_number_map(text.text) if text.encoding != "utf-16" else None
+    # Without a CR git's and Python's line numbers agree; the test is much
+    # cheaper than building the map on a large file.
+    if "\r" not in text.text or text.encoding == "utf-16":
+        return git_lines
+    mapping = decode.line_number_map(text.text)
     if mapping is None:
         return git_lines
     return {line for git_line in git_lines for line in mapping.get(git_line, [git_line])}
