@@ -210,27 +210,36 @@ def plain_lines(text: str) -> tuple[list[str], str]:
     return lines, joined
 
 
-def _transformer_may_parse(transformer: Any, filename: str, text: str) -> bool:
-    from detect_secrets.transformers.config import (
-        ConfigFileTransformer,
-        EagerConfigFileTransformer,
-    )
-
-    if type(transformer) is ConfigFileTransformer:
-        return prefilter.may_parse_as_config(filename, text)
-    if type(transformer) is EagerConfigFileTransformer:
-        return prefilter.may_parse_as_eager_config(filename, text)
-    return True
+# The transformers of detect-secrets 1.5.0 (tests check the list): the INI
+# transformer tries every file, the eager INI transformer files of type OTHER,
+# and the YAML transformer YAML files. Knowing this lets a scan skip loading
+# them (and PyYAML) when none can succeed.
+KNOWN_TRANSFORMERS = ("ConfigFileTransformer", "EagerConfigFileTransformer", "YAMLTransformer")
 
 
 def _transformed_lines(filename: str, text: str, eager: bool) -> list[str] | None:
     """Return what detect-secrets' get_transformed_file returns for TEXT, or None.
 
     The transformers are tried in detect-secrets' order. When the prefilter
-    shows that a transformer would fail, it is passed over as if it had
+    shows that an INI transformer would fail, it is passed over as if it had
     failed, without parsing the whole text.
     """
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    file_type = determine_file_type(filename)
+    if eager:
+        if file_type != FileType.OTHER:
+            return None
+        if not prefilter.may_parse_as_eager_config(filename, text):
+            return None
+        config_may_parse = True
+    else:
+        config_may_parse = prefilter.may_parse_as_config(filename, text)
+        if not config_may_parse and file_type != FileType.YAML:
+            return None
+
     from detect_secrets.transformers import get_transformers
+    from detect_secrets.transformers.config import ConfigFileTransformer
     from detect_secrets.transformers.exceptions import ParsingError
 
     transformers: list[Any] = list(get_transformers())
@@ -239,7 +248,7 @@ def _transformed_lines(filename: str, text: str, eager: bool) -> list[str] | Non
         for transformer in transformers:
             if transformer.is_eager != eager or not transformer.should_parse_file(filename):
                 continue
-            if not _transformer_may_parse(transformer, filename, text):
+            if type(transformer) is ConfigFileTransformer and not config_may_parse:
                 continue
             if handle is None:
                 handle = _NamedText(text, filename)

@@ -460,6 +460,32 @@ def test_config_shortcut_cases(text: str, first: bool, eager: bool) -> None:
     assert prefilter.may_parse_as_eager_config("c.txt", text) is eager
 
 
+def test_known_transformers_are_all() -> None:
+    from detect_secrets.transformers import get_transformers
+
+    names = tuple(type(transformer).__name__ for transformer in get_transformers())
+    assert names == engine.KNOWN_TRANSFORMERS
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        pytest.param("a.yaml", "key: value\nother: 2\n", id="yaml"),
+        pytest.param("a.yaml", "[s]\nkey = value\n", id="yaml-ini"),
+        pytest.param("a.txt", "[s]\nkey = value\n", id="ini"),
+        pytest.param("a.txt", "key = value\n", id="env"),
+        pytest.param("a.py", "key = value\n", id="python"),
+        pytest.param("a.json", '{\n  "key": "value"\n}\n', id="json"),
+    ],
+)
+@pytest.mark.parametrize("eager", [False, True])
+def test_transformed_lines_match_detect_secrets(name: str, text: str, eager: bool) -> None:
+    from detect_secrets.transformers import get_transformed_file
+
+    expected = get_transformed_file(engine._NamedText(text, name), use_eager_transformers=eager)
+    assert engine._transformed_lines(name, text, eager) == expected
+
+
 # --- line splitting -----------------------------------------------------------
 
 
