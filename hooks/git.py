@@ -178,14 +178,30 @@ def read_blobs(object_names: Iterable[str]) -> dict[str, bytes]:
     return blobs
 
 
+# Parents of the commits that commits_in_range listed, so that a range scan
+# does not start one more git process per commit. The keys are full commit
+# names, and a commit's parents never change.
+_known_parents: dict[str, list[str]] = {}
+
+
 def commits_in_range(from_ref: str, to_ref: str) -> list[str]:
     """List the commits in FROM..TO, oldest first."""
-    output = run(["rev-list", "--reverse", "--topo-order", f"{from_ref}..{to_ref}", "--"])
-    return output.decode("ascii").split()
+    output = run(
+        ["rev-list", "--reverse", "--topo-order", "--parents", f"{from_ref}..{to_ref}", "--"]
+    )
+    commits: list[str] = []
+    for line in output.decode("ascii").splitlines():
+        commit, *commit_parents = line.split()
+        _known_parents[commit] = commit_parents
+        commits.append(commit)
+    return commits
 
 
 def parents(commit: str) -> list[str]:
     """Return the parent commits of COMMIT, first parent first."""
+    known = _known_parents.get(commit)
+    if known is not None:
+        return list(known)
     output = run(["rev-list", "--parents", "-n", "1", commit, "--"]).decode("ascii").split()
     return output[1:]
 
