@@ -68,12 +68,17 @@ def plugins() -> list[Any]:
 
 
 def oracle(path: Path) -> set[tuple[int, str, str]]:
-    """Return detect-secrets' own findings for the file at PATH."""
+    """Return detect-secrets' own findings for the file at PATH.
+
+    Like detect-secrets' SecretsCollection, keep one result per type and
+    hashed secret, at the first line that yields it.
+    """
     from detect_secrets.core.scan import scan_file
 
-    return {
-        (secret.line_number, secret.type, secret.secret_hash) for secret in scan_file(str(path))
-    }
+    first: dict[tuple[str, str], int] = {}
+    for secret in scan_file(str(path)):
+        first.setdefault((secret.type, secret.secret_hash), secret.line_number)
+    return {(line, kind, hashed) for (kind, hashed), line in first.items()}
 
 
 def engine_results(path: Path, text: str) -> set[tuple[int, str, str]]:
@@ -148,6 +153,13 @@ def test_entropy_threshold_lengths(
     assert bool(entropy_types) == reported
     if not prefilter.may_match(line.rstrip()):
         assert not plugin_results(line.rstrip(), "threshold.py")
+
+
+def test_repeated_secret_reported_once(tmp_path: Path) -> None:
+    password = fake_password()
+    text = f"a = 1\npassword = '{password}'\nb = 2\nold_password = '{password}'\n"
+    results = compare_with_oracle(tmp_path, "repeat.py", text)
+    assert {item[0] for item in results} == {2}
 
 
 def test_entropy_run_needs_matching_quotes(tmp_path: Path) -> None:
