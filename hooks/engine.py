@@ -19,12 +19,13 @@ differential tests compare this module with `scan_file`.
 
 from __future__ import annotations
 
+import configparser
 import io
 import re
 from collections.abc import Iterable, Iterator, Set
 from typing import Any, NamedTuple
 
-from staged_secrets.hooks import prefilter
+from staged_secrets.hooks import configfile, prefilter
 
 
 class RawSecret(NamedTuple):
@@ -239,7 +240,10 @@ def _transformed_lines(filename: str, text: str, eager: bool) -> list[str] | Non
             return None
 
     from detect_secrets.transformers import get_transformers
-    from detect_secrets.transformers.config import ConfigFileTransformer
+    from detect_secrets.transformers.config import (
+        ConfigFileTransformer,
+        EagerConfigFileTransformer,
+    )
     from detect_secrets.transformers.exceptions import ParsingError
 
     transformers: list[Any] = list(get_transformers())
@@ -253,8 +257,10 @@ def _transformed_lines(filename: str, text: str, eager: bool) -> list[str] | Non
             if handle is None:
                 handle = _NamedText(text, filename)
             try:
+                if type(transformer) in (ConfigFileTransformer, EagerConfigFileTransformer):
+                    return configfile.transform(handle, add_header=transformer.is_eager)
                 return list(transformer.parse_file(handle))
-            except ParsingError:
+            except (ParsingError, configparser.Error):
                 pass
             finally:
                 handle.seek(0)
