@@ -151,6 +151,11 @@ class Conditions(NamedTuple):
     per_plugin: list[PluginCondition]
     # None when some plugin may report on any line.
     combined: re.Pattern[str] | None
+    # Each anchor once, with the numbers of the conditions (in per_plugin)
+    # that it stands for, and the conditions without anchors.
+    anchors: dict[str, list[int]]
+    lower_anchors: dict[str, list[int]]
+    unanchored: list[re.Pattern[str]]
 
 
 _conditions: Conditions | None = None
@@ -230,8 +235,19 @@ def build_conditions(plugins: list[Any]) -> Conditions:
             PluginCondition(plugin, re.compile(spec.pattern), spec.anchors, spec.lower_anchors)
         )
 
+    anchors: dict[str, list[int]] = {}
+    lower_anchors: dict[str, list[int]] = {}
+    unanchored: list[re.Pattern[str]] = []
+    for number, condition in enumerate(per_plugin):
+        if condition.pattern is not None and not (condition.anchors or condition.lower_anchors):
+            unanchored.append(condition.pattern)
+        for anchor in condition.anchors:
+            anchors.setdefault(anchor, []).append(number)
+        for anchor in condition.lower_anchors:
+            lower_anchors.setdefault(anchor, []).append(number)
+
     combined = None if unconditional else re.compile("|".join(parts) or r"(?!)")
-    return Conditions(plugins, per_plugin, combined)
+    return Conditions(plugins, per_plugin, combined, anchors, lower_anchors, unanchored)
 
 
 def current_conditions() -> Conditions:
@@ -316,25 +332,21 @@ def candidate_indexes(lines: Sequence[str], indexes: Iterable[int]) -> set[int]:
         full_check = [slot for slot, is_ascii in enumerate(ascii_flags) if not is_ascii]
 
     found: set[int] = set()
-    to_verify: dict[int, set[int]] = {}
-    for number, condition in enumerate(conditions.per_plugin):
-        assert condition.pattern is not None
-        if not condition.anchors and not condition.lower_anchors:
-            found.update(_pattern_slots(joined, condition.pattern, ends))
-            continue
-        for anchor in condition.anchors:
-            for slot in _literal_slots(joined, anchor, ends):
-                to_verify.setdefault(slot, set()).add(number)
-        for anchor in condition.lower_anchors:
-            for slot in _literal_slots(lowered, anchor, ends):
-                to_verify.setdefault(slot, set()).add(number)
+    for pattern in conditions.unanchored:
+        found.update(_pattern_slots(joined, pattern, ends))
 
-    for slot, numbers in to_verify.items():
+    to_verify: dict[int, set[int]] = {}
+    for source, table in ((joined, conditions.anchors), (lowered, conditions.lower_anchors)):
+        for anchor, numbers in table.items():
+            for slot in _literal_slots(source, anchor, ends):
+                to_verify.setdefault(slot, set()).update(numbers)
+
+    for slot, wanted in to_verify.items():
         if slot in found:
             continue
-        for number in numbers:
-            pattern = conditions.per_plugin[number].pattern
-            if pattern is not None and pattern.search(texts[slot]):
+        for number in wanted:
+            condition_pattern = conditions.per_plugin[number].pattern
+            if condition_pattern is not None and condition_pattern.search(texts[slot]):
                 found.add(slot)
                 break
 
