@@ -22,10 +22,11 @@ from __future__ import annotations
 import configparser
 import io
 import re
-from collections.abc import Iterable, Iterator, Set
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence, Set
+from typing import Any, NamedTuple, cast
 
 from staged_secrets.hooks import configfile, prefilter
+from staged_secrets.hooks.textlines import TextLines
 
 
 class RawSecret(NamedTuple):
@@ -40,6 +41,13 @@ class RawSecret(NamedTuple):
 PRIVATE_KEY_BEGIN = re.compile(r"BEGIN .*PRIVATE KEY|PuTTY-User-Key-File-2")
 PRIVATE_KEY_END = re.compile(r"END .*PRIVATE KEY|Private-MAC:")
 PRIVATE_KEY_TYPE = "Private Key"
+# Text that every line matching PRIVATE_KEY_BEGIN contains; one regular
+# expression search is faster than two substring tests on a large text.
+PRIVATE_KEY_MARKERS = re.compile("PRIVATE KEY|PuTTY")
+
+# A change of at most this many lines reads the lines of its file on demand
+# instead of splitting the whole file.
+LAZY_LINES_LIMIT = 200
 
 # A private key block longer than this many lines is not tied back to its
 # BEGIN line. NOTE: PEM keys up to RSA 16384 bits and typical PGP private key
@@ -63,18 +71,28 @@ class _LineScanner:
     lets whole-file questions be answered by substring searches in C.
     """
 
-    def __init__(self, filename: str, lines: list[str], joined: str | None = None) -> None:
+    def __init__(self, filename: str, lines: Sequence[str], joined: str | None = None) -> None:
         self.filename = filename
         self.lines = lines
         self.joined = joined
         self._cache: dict[int, list[RawSecret]] = {}
+
+    def all_lines(self) -> Sequence[str]:
+        """Return the lines, split in full first when they were split on demand.
+
+        Reading many lines of a TextLines one by one walks the text each time.
+        """
+        if isinstance(self.lines, TextLines):
+            self.lines = self.lines.to_list()
+        return self.lines
 
     def prefilter(self, line_numbers: Iterable[int]) -> None:
         """Record an empty result for each of LINE_NUMBERS that no plugin can match."""
         wanted = [number for number in line_numbers if number not in self._cache]
         if len(wanted) < 2:
             return
-        candidates = prefilter.candidate_indexes(self.lines, [number - 1 for number in wanted])
+        lines = self.all_lines() if len(wanted) > LAZY_LINES_LIMIT else self.lines
+        candidates = prefilter.candidate_indexes(lines, [number - 1 for number in wanted])
         for number in wanted:
             if number - 1 not in candidates:
                 self._cache[number] = []
@@ -97,7 +115,8 @@ class _LineScanner:
         if not plugins:
             return []
 
-        snippet = get_code_snippet(lines=self.lines, line_number=line_number)
+        # get_code_snippet only slices the lines, which a TextLines supports.
+        snippet = get_code_snippet(lines=cast("list[str]", self.lines), line_number=line_number)
         if _is_filtered_out(
             required_filter_parameters=["line"],
             filename=self.filename,
@@ -164,6 +183,8 @@ class _LineScanner:
             if position < 0:
                 return False
             first_line = self.joined.count("\n", 0, position) + 1
+        if secret.line_number - first_line > LAZY_LINES_LIMIT:
+            self.all_lines()
         for earlier in range(first_line, secret.line_number):
             if earlier in chosen or secret.secret not in self.lines[earlier - 1]:
                 continue
@@ -177,11 +198,11 @@ class _LineScanner:
         self.prefilter(outside)
         return any(self.scan(line_number) for line_number in outside)
 
-    def contains(self, text: str) -> bool:
-        """Return whether some line contains TEXT (which has no line break)."""
+    def contains(self, pattern: re.Pattern[str]) -> bool:
+        """Return whether some line contains a match of PATTERN (which matches no line break)."""
         if self.joined is not None:
-            return text in self.joined
-        return any(text in line for line in self.lines)
+            return pattern.search(self.joined) is not None
+        return any(pattern.search(line) for line in self.lines)
 
 
 def is_file_excluded(filename: str) -> bool:
@@ -271,10 +292,13 @@ def _transformed_lines(filename: str, text: str, eager: bool) -> list[str] | Non
     return None
 
 
-def _first_pass_scanner(filename: str, text: str) -> _LineScanner:
+def _first_pass_scanner(filename: str, text: str, lazy: bool) -> _LineScanner:
     lines = _transformed_lines(filename, text, eager=False)
     if lines:
         return _LineScanner(filename, lines)
+    if lazy:
+        joined = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+        return _LineScanner(filename, TextLines(joined), joined)
     plain, joined = plain_lines(text)
     return _LineScanner(filename, plain, joined)
 
@@ -292,7 +316,8 @@ def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecre
     if is_file_excluded(filename):
         return []
 
-    first = _first_pass_scanner(filename, text)
+    lazy = added is not None and len(added) <= LAZY_LINES_LIMIT
+    first = _first_pass_scanner(filename, text, lazy)
     results = first.first_results(added)
     if added is not None:
         results.extend(_private_key_headers(first, added, results))
@@ -311,7 +336,7 @@ def scan_text(filename: str, text: str, added: Set[int] | None) -> list[RawSecre
     return sorted(eager_results)
 
 
-def _private_key_blocks(lines: list[str]) -> Iterator[tuple[int, int]]:
+def _private_key_blocks(lines: Sequence[str]) -> Iterator[tuple[int, int]]:
     begin: int | None = None
     for number, line in enumerate(lines, start=1):
         if PRIVATE_KEY_BEGIN.search(line):
@@ -333,12 +358,12 @@ def _private_key_headers(
     detect-secrets matches private keys on the BEGIN line alone, so a new key
     pasted under an unchanged header would otherwise go unreported.
     """
-    if not (scanner.contains("PRIVATE KEY") or scanner.contains("PuTTY")):
+    if not scanner.contains(PRIVATE_KEY_MARKERS):
         return []
 
     reported = {(secret.type, secret.hashed_secret) for secret in already}
     extra: list[RawSecret] = []
-    for begin, end in _private_key_blocks(scanner.lines):
+    for begin, end in _private_key_blocks(scanner.all_lines()):
         if begin in added or not any(number in added for number in range(begin + 1, end + 1)):
             continue
         for secret in scanner.scan(begin):
