@@ -1,6 +1,6 @@
 """Measure staged-secrets side by side with other secret scanners.
 
-Each scenario is built once in a temporary git repository; then every tool
+Each scenario is built once in a temporary git repository. Then every tool
 runs on it in turn, round after round, so that a slow spell of the machine
 hits all tools alike. The report gives median wall times, the peak resident
 memory of each tool's largest process, and how many times longer each peer
@@ -48,7 +48,7 @@ SCAN_EXIT_CODES = (0, 1)
 
 
 def fake_aws_key(tail: str) -> str:
-    """Return a fake AWS access key ID, built at run time so this file holds none."""
+    """Return a fake AWS access key ID, built at run time so that this file contains none."""
     return "AK" + "IA" + tail
 
 

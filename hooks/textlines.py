@@ -1,8 +1,8 @@
 """The lines of a large text, split only where they are read.
 
 A hook run on a one-line change to a 5 MB file needs a dozen lines around
-the change, not the 100,000 others; splitting them all costs more than the
-scan. `TextLines` counts line breaks in C, block by block, and cuts out a
+the change, not the 100,000 others, and splitting them all costs more than
+the scan. `TextLines` counts line breaks in C, block by block, and cuts out a
 line only when it is indexed.
 """
 
