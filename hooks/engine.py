@@ -158,12 +158,14 @@ class _LineScanner:
         was not chosen yields the same identity, because detect-secrets
         reports it there.
         """
-        chosen = range(1, len(self.lines) + 1) if line_numbers is None else sorted(line_numbers)
-        self.prefilter(number for number in chosen if 1 <= number <= len(self.lines))
+        count = len(self.lines)
+        chosen = range(1, count + 1) if line_numbers is None else sorted(line_numbers)
+        self.prefilter(number for number in chosen if 1 <= number <= count)
         seen: set[tuple[str, str]] = set()
         results: list[RawSecret] = []
+        known = self._cache
         for line_number in chosen:
-            if line_number < 1 or line_number > len(self.lines):
+            if line_number < 1 or line_number > count or known.get(line_number) == []:
                 continue
             for secret in self.scan(line_number):
                 identity = (secret.type, secret.hashed_secret)
