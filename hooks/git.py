@@ -10,8 +10,10 @@ temporary index arrives as `GIT_INDEX_FILE` during `git commit -a` and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import threading
 from collections.abc import Iterable, Sequence
 
 from staged_secrets.hooks.errors import FatalError
@@ -38,6 +40,9 @@ DIFF_OPTIONS = (
 )
 
 RENAME_OPTIONS = ("-M", "-l0")
+
+# The same options without the patch, for listing changed files only.
+RAW_DIFF_OPTIONS = tuple(option for option in DIFF_OPTIONS if option not in ("-p", "-U0"))
 
 SUBMODULE_MODE = "160000"
 SYMLINK_MODE = "120000"
@@ -117,8 +122,28 @@ def empty_tree() -> str:
 
 
 def diff_index(base: str) -> bytes:
-    """Return the raw and patch output of the index against tree-ish BASE."""
+    """Return the raw and patch output of the index against tree-ish BASE.
+
+    The staged blobs start loading (see `read_blobs`) while git computes the
+    patch, which for a large file takes as long as reading the blob.
+    """
+    global _prefetch
+    raw = run(["diff-index", "--cached", *RAW_DIFF_OPTIONS, *RENAME_OPTIONS, base, "--"])
+    names = _new_blob_names(raw)
+    _prefetch = _BlobPrefetch(names) if names else None
     return run(["diff-index", "--cached", *DIFF_OPTIONS, *RENAME_OPTIONS, base, "--"])
+
+
+def _new_blob_names(raw: bytes) -> list[str]:
+    from staged_secrets.hooks.diff import parse_raw
+
+    return [
+        change.new_object
+        for change in parse_raw(raw)
+        if change.status not in "DU"
+        and change.new_mode != SUBMODULE_MODE
+        and not is_null_object(change.new_object)
+    ]
 
 
 def diff_trees(old: str, new: str) -> bytes:
@@ -153,16 +178,54 @@ def index_entries() -> list[IndexEntry]:
     return entries
 
 
+class _BlobPrefetch:
+    """Blobs read by a `git cat-file --batch` process in a background thread."""
+
+    def __init__(self, object_names: list[str]) -> None:
+        self.object_names = frozenset(object_names)
+        self._blobs: dict[str, bytes] | None = None
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        # A failure leaves _blobs unset; read_blobs then reads again in the
+        # calling thread, where the error is raised.
+        with contextlib.suppress(Exception):
+            self._blobs = _read_blobs_now(sorted(self.object_names))
+
+    def take(self, object_names: set[str]) -> dict[str, bytes] | None:
+        """Return the blobs OBJECT_NAMES when this prefetch read them all, else None."""
+        if not object_names <= self.object_names:
+            return None
+        self._thread.join()
+        if self._blobs is None:
+            return None
+        return {name: self._blobs[name] for name in object_names}
+
+
+# Started by diff_index for the staged blobs, taken by the next read_blobs.
+_prefetch: _BlobPrefetch | None = None
+
+
 def read_blobs(object_names: Iterable[str]) -> dict[str, bytes]:
     """Read blobs through one `git cat-file --batch` process.
 
     A missing object is a FatalError: the scan must not pass over content it
     could not read.
     """
-    wanted = sorted(set(object_names))
+    global _prefetch
+    wanted = set(object_names)
     if not wanted:
         return {}
+    if _prefetch is not None:
+        prefetched = _prefetch.take(wanted)
+        _prefetch = None
+        if prefetched is not None:
+            return prefetched
+    return _read_blobs_now(sorted(wanted))
 
+
+def _read_blobs_now(wanted: list[str]) -> dict[str, bytes]:
     output = run(["cat-file", "--batch"], stdin="".join(f"{name}\n" for name in wanted).encode())
     blobs: dict[str, bytes] = {}
     position = 0
