@@ -172,6 +172,10 @@ def _added_lines(
         return _added_lines_by_content(old.text, text.text, limits)
 
     git_lines = change.added_lines()
+    # Without a CR git's and Python's line numbers agree; the test is much
+    # cheaper than building the map on a large file.
+    if "\r" not in text.text:
+        return git_lines
     mapping = decode.line_number_map(text.text)
     if mapping is None:
         return git_lines

@@ -62,8 +62,7 @@ def default_settings_json() -> dict[str, Any]:
     with default_settings() as settings:
         result: dict[str, Any] = settings.json()
     # Leaving default_settings() reloads the earlier settings from their JSON,
-    # which turns the invalid-file filter back on, so configure() must run
-    # in full next time.
+    # which brings back the filters that configure() disabled.
     _configured = None
     return result
 
