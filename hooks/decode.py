@@ -80,6 +80,19 @@ def _decode_utf16_without_bom(data: bytes, probe: bytes) -> str | None:
     return None if "\0" in text else text
 
 
+def looks_binary(head: bytes) -> bool:
+    """Return whether a blob starting with HEAD is binary (and not UTF-16 text)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return (
+        b"\0" in head[:GIT_BINARY_PROBE_BYTES]
+        and _decode_utf16_without_bom(
+            head[: len(head) - len(head) % 2], head[:GIT_BINARY_PROBE_BYTES]
+        )
+        is None
+    )
+
+
 def split_lines(text: str) -> list[str]:
     """Split TEXT into lines, without their endings, as detect-secrets numbers them."""
     lines = LINE_BREAK.split(text)

@@ -210,10 +210,17 @@ class Blob(NamedTuple):
 
     size: int
     data: bytes | None
+    # The first bytes of a blob over the limit, enough to tell binary content
+    # the way git does.
+    head: bytes = b""
 
 
 OBJECT_NAME = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 READ_BLOCK_BYTES = 1024 * 1024
+
+
+# git reads this many leading bytes when it decides whether a blob is binary.
+HEAD_BYTES = 8000
 
 
 class BlobReader:
@@ -284,8 +291,11 @@ class BlobReader:
 
         size = int(parts[2])
         if size > self.max_bytes:
-            self._discard(size + 1)
-            return Blob(size, None)
+            head = process.stdout.read(min(size, HEAD_BYTES))
+            if len(head) != min(size, HEAD_BYTES):
+                raise self._failure()
+            self._discard(size + 1 - len(head))
+            return Blob(size, None, head)
         data = process.stdout.read(size + 1)
         if len(data) != size + 1:
             raise self._failure()

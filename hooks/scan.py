@@ -10,10 +10,17 @@ from collections.abc import Mapping, Sequence
 from staged_secrets.baseline.load import load_baseline
 from staged_secrets.baseline.model import Baseline, Identity
 from staged_secrets.hooks import commit_range, detectors, diff, git, report
-from staged_secrets.hooks.changes import Finding, ScanResult, scan_changes, scan_whole_files
+from staged_secrets.hooks.changes import (
+    Finding,
+    ScanResult,
+    SkippedFile,
+    scan_changes,
+    scan_whole_files,
+)
 from staged_secrets.hooks.diff import FileChange
 from staged_secrets.hooks.errors import FatalError
 from staged_secrets.hooks.parallel import Progress
+from staged_secrets.hooks.words import plural
 
 DEFAULT_BASELINE = ".secrets.baseline"
 FORMATS = ("text", "json", "sarif")
@@ -288,4 +295,20 @@ def run(args: argparse.Namespace) -> int:
         sarif.write_sarif(sys.stdout, new)
     else:
         report.write_text(sys.stdout, result, new, context)
+
+    unscanned = [skipped for skipped in result.skipped if skipped.blocking]
+    if unscanned:
+        raise FatalError(unscanned_message(unscanned))
     return 1 if new else 0
+
+
+def unscanned_message(unscanned: Sequence[SkippedFile]) -> str:
+    """Explain why files too large to scan block the commit, and the ways forward."""
+    first = unscanned[0]
+    others = f" and {plural(len(unscanned) - 1, 'more file')}" if len(unscanned) > 1 else ""
+    return (
+        f"{report.display_path(first.filename)} ({first.reason}){others} could not be scanned "
+        "and may hold a secret: split the file, exclude it with "
+        "'staged-secrets baseline update --exclude-files REGEX', or, once you have checked it, "
+        "commit with SKIP=staged-secrets"
+    )

@@ -1,14 +1,15 @@
-"""Very large files and very long lines: scanned within the limits, or skipped visibly."""
+"""Very large files and very long lines: scanned within the limits, or the scan fails closed."""
 
 from __future__ import annotations
 
+import json
 import random
 import string
 
 from staged_secrets.hooks import git
 from staged_secrets.hooks.changes import DEFAULT_LIMITS
 
-from tests.conftest import Repo, fake_aws_key
+from tests.conftest import Repo, assert_no_secret, fake_aws_key
 from tests.hooks.robust_support import Cli, locations, scan_json, skipped_files
 
 AWS = "AWS Access Key"
@@ -33,36 +34,50 @@ def minified_javascript(size: int, seed: int = 7) -> str:
     return "".join(parts)[:size]
 
 
-def test_ten_megabyte_line_skipped_visibly(repo: Repo, cli: Cli) -> None:
+def test_ten_megabyte_line_blocks_visibly(repo: Repo, cli: Cli) -> None:
     key = fake_aws_key()
     line = minified_javascript(1_000_000) * 10
     middle = len(line) // 2
     repo.write("bundle.min.js", line[:middle] + f'"{key}"' + line[middle:])
     repo.stage("bundle.min.js")
 
-    exit_code, report = scan_json(cli, secrets=[key])
+    result = cli("scan", "--format", "json")
     text = cli("scan")
 
+    report = json.loads(result.stdout)
     reason = skipped_files(report)["bundle.min.js"]
-    assert exit_code == 0
-    assert "characters to scan, over the limit" in reason
+    assert result.exit_code == 2
+    assert text.exit_code == 2
+    assert "characters in lines longer than" in reason
     assert f"skipped bundle.min.js: {reason}" in text.stdout
+    assert "could not be scanned and may hold a secret" in text.stderr
+    assert "--exclude-files" in text.stderr
     assert report["lines_scanned"] == 0
+    assert_no_secret(result.output + text.output, key)
 
 
-def test_million_short_lines_skipped_visibly(repo: Repo, cli: Cli) -> None:
+def test_million_short_lines_block_visibly(repo: Repo, cli: Cli) -> None:
     repo.write("table.csv", "".join(f"{number},row\n" for number in range(1_000_000)))
     repo.stage("table.csv")
 
-    exit_code, report = scan_json(cli)
     text = cli("scan")
 
-    reason = skipped_files(report)["table.csv"]
-    assert exit_code == 0
     limit = DEFAULT_LIMITS.max_added_lines
-    assert reason == f"1000000 lines to scan, over the limit of {limit} per file"
+    reason = f"1000000 lines to scan, over the limit of {limit} per file"
+    assert text.exit_code == 2
     assert f"skipped table.csv: {reason}" in text.stdout
+    assert f"table.csv ({reason}) could not be scanned" in text.stderr
     assert "No line was scanned" in text.stdout
+
+
+def test_large_binary_blob_passes(repo: Repo, cli: Cli) -> None:
+    repo.write("archive.dat", b"\x89PNG\0\0" + bytes(range(256)) * (git.MAX_BLOB_BYTES // 256 + 8))
+    repo.stage("archive.dat")
+
+    exit_code, report = scan_json(cli)
+
+    assert exit_code == 0
+    assert skipped_files(report)["archive.dat"].startswith("binary content (")
 
 
 def test_million_line_file_small_change_scanned(repo: Repo, cli: Cli) -> None:
@@ -138,9 +153,12 @@ def test_blob_over_size_limit_not_read(repo: Repo, cli: Cli) -> None:
     repo.write("dump.log", (line * (size // len(line) + 1)).encode()[:size])
     repo.stage("dump.log")
 
-    exit_code, report = scan_json(cli, secrets=[key])
+    result = cli("scan", "--format", "json")
 
-    assert exit_code == 0
+    report = json.loads(result.stdout)
+    assert result.exit_code == 2
     assert skipped_files(report) == {
         "dump.log": f"{size} bytes, over the limit of {git.MAX_BLOB_BYTES} bytes"
     }
+    assert "dump.log" in result.stderr
+    assert_no_secret(result.output, key)
