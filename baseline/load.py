@@ -164,7 +164,7 @@ def _looks_like_utf16(data: bytes) -> bool:
 
 
 def read_text(path: str) -> str:
-    """Read the baseline file as UTF-8 text, with errors that say what to do."""
+    """Read the baseline file as UTF-8 text; each error names the fix."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             raise FatalError(f"baseline {path} is not a regular file: name a baseline file")

@@ -37,8 +37,8 @@ class SkippedFile(NamedTuple):
 
     filename: str
     reason: str
-    # True when the file may hold a secret that was not looked for (it is
-    # too large to scan); such a skip fails the scan instead of passing it.
+    # True when the file is too large to scan and so may hold a secret that
+    # was not looked for. Such a skip fails the scan instead of passing it.
     blocking: bool = False
 
 
@@ -90,7 +90,7 @@ EXCLUDED_REASON = "excluded by detect-secrets' file name filters"
 
 @dataclass
 class ScanResult:
-    """What one scan found and how much it looked at."""
+    """Findings of one scan, with counts of what it scanned and skipped."""
 
     findings: list[Finding] = field(default_factory=list)
     files_scanned: int = 0

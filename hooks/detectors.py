@@ -2,7 +2,7 @@
 
 detect-secrets 1.5.0 imports `requests` in every plugin module only for
 optional verification against live services, which this product never
-performs; importing it costs most of detect-secrets' start-up time. A
+performs. Importing it costs most of detect-secrets' start-up time. A
 stand-in module is registered under that name before detect-secrets loads,
 and it imports the real `requests` the first time anything is read from it.
 """
