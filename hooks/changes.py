@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from staged_secrets.hooks import decode, engine, git, parallel
 from staged_secrets.hooks.diff import FileChange
+from staged_secrets.hooks.textlines import TextLines
 from staged_secrets.hooks.words import plural
 
 
@@ -271,17 +272,14 @@ def _scan_text(
 ) -> ScanResult:
     """Scan TEXT's ADDED lines (all when None) within LIMITS."""
     result = ScanResult()
-    lines = decode.split_lines(text)
+    lines = _line_view(text, lazy=added is not None and len(added) <= engine.LAZY_LINES_LIMIT)
     if added is None:
         targets = list(range(1, len(lines) + 1))
     else:
         targets = sorted(number for number in added if 1 <= number <= len(lines))
 
-    characters = sum(
-        len(lines[number - 1])
-        for number in targets
-        if len(lines[number - 1]) > limits.max_line_length
-    )
+    lengths = {number: _line_length(lines, number) for number in targets}
+    characters = sum(length for length in lengths.values() if length > limits.max_line_length)
     reason = _over_limit(len(targets), characters, limits)
     if reason:
         result.skipped.append(SkippedFile(filename, reason, blocking=True))
@@ -319,17 +317,42 @@ def _over_limit(line_count: int, characters: int, limits: Limits) -> str | None:
     return None
 
 
+def _line_view(text: str, lazy: bool) -> Sequence[str]:
+    # Splitting a large file costs more than scanning a small change to it,
+    # so for a small change, text with LF line breaks only is split where it
+    # is read.
+    if lazy and "\r" not in text:
+        return TextLines(text)
+    return decode.split_lines(text)
+
+
+def _line_length(lines: Sequence[str], number: int) -> int:
+    return len(lines[number - 1].rstrip("\n"))
+
+
 def _scan_lines(
     filename: str,
     text: str,
-    lines: list[str],
+    lines: Sequence[str],
     added: Set[int] | None,
     targets: list[int],
     limits: Limits,
     result: ScanResult,
 ) -> list[engine.RawSecret]:
+    small_change = added is not None and len(targets) <= engine.LAZY_LINES_LIMIT
+    if small_change and all(
+        _line_length(lines, number) <= limits.max_line_length for number in targets
+    ):
+        # NOTE: a long unchanged line is then left as it is. The engine reads
+        # unchanged lines only to place a secret found on an added line (or
+        # for the eager .env pass), so it is rarely scanned, but when it is,
+        # detect-secrets' keyword patterns can take seconds on it.
+        return engine.scan_text(filename, text, added)
+
     long_lines = {
-        number for number, line in enumerate(lines, 1) if len(line) > limits.max_line_length
+        number
+        for number in range(1, len(lines) + 1)
+        if _line_length(lines, number) > limits.max_line_length
     }
     if not long_lines:
         return engine.scan_text(filename, text, added)
@@ -342,7 +365,7 @@ def _scan_lines(
 
     long_targets = [number for number in targets if number in long_lines]
     for number in long_targets:
-        secrets.extend(_scan_pieces(filename, lines[number - 1], number, limits))
+        secrets.extend(_scan_pieces(filename, lines[number - 1].rstrip("\n"), number, limits))
     if long_targets:
         result.notes.append(
             FileNote(
