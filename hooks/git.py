@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from typing import IO, NamedTuple
 
@@ -74,6 +75,13 @@ UNSET_VARIABLES = (
 )
 
 RENAME_OPTIONS = ("-M", "-l0")
+
+# The same options without the patch, for listing the changed files only.
+RAW_DIFF_OPTIONS = tuple(option for option in DIFF_OPTIONS if option not in ("-p", "-U0"))
+
+# The background read of staged blobs stops after this many bytes, so that
+# a commit of many large files does not hold them all in memory at once.
+PREFETCH_MAX_BYTES = 64 * 1024 * 1024
 
 SUBMODULE_MODE = "160000"
 SYMLINK_MODE = "120000"
@@ -166,8 +174,29 @@ def empty_tree() -> str:
 
 
 def diff_index(base: str) -> bytes:
-    """Return the raw and patch output of the index against tree-ish BASE."""
+    """Return the raw and patch output of the index against tree-ish BASE.
+
+    The staged blobs start loading in the background (see `_BlobPrefetch`)
+    while git computes the patch, which for a large file takes about as long
+    as reading and decoding the blob.
+    """
+    global _prefetch
+    raw = run(["diff-index", "--cached", *RAW_DIFF_OPTIONS, *RENAME_OPTIONS, base, "--"])
+    names = _new_blob_names(raw)
+    _prefetch = _BlobPrefetch(names) if names else None
     return run(["diff-index", "--cached", *DIFF_OPTIONS, *RENAME_OPTIONS, base, "--"])
+
+
+def _new_blob_names(raw: bytes) -> list[str]:
+    from staged_secrets.hooks.diff import parse_raw
+
+    return [
+        change.new_object
+        for change in parse_raw(raw)
+        if change.status not in "DU"
+        and change.new_mode in ("100644", "100755", SYMLINK_MODE)
+        and not is_null_object(change.new_object)
+    ]
 
 
 def diff_trees(old: str, new: str) -> bytes:
@@ -231,8 +260,9 @@ class BlobReader:
     FatalError: the scan must not pass over content it could not read.
     """
 
-    def __init__(self, max_bytes: int = MAX_BLOB_BYTES) -> None:
+    def __init__(self, max_bytes: int = MAX_BLOB_BYTES, use_prefetch: bool = True) -> None:
         self.max_bytes = max_bytes
+        self.use_prefetch = use_prefetch
         self._errors: IO[bytes] | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -267,6 +297,12 @@ class BlobReader:
 
     def read(self, object_name: str) -> Blob:
         """Return the blob OBJECT_NAME."""
+        if self.use_prefetch and _prefetch is not None:
+            prefetched = _prefetch.take(object_name)
+            if prefetched is not None and (
+                prefetched.data is not None or prefetched.size > self.max_bytes
+            ):
+                return prefetched
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         if not OBJECT_NAME.fullmatch(object_name):
@@ -317,6 +353,36 @@ class BlobReader:
             if lines:
                 reason = lines[-1]
         return FatalError(f"git cat-file failed: {reason}")
+
+
+class _BlobPrefetch:
+    """Staged blobs read by a second `git cat-file --batch` process in a thread."""
+
+    def __init__(self, object_names: list[str]) -> None:
+        self._blobs: dict[str, Blob] = {}
+        self._thread = threading.Thread(target=self._read, args=(object_names,), daemon=True)
+        self._thread.start()
+
+    def _read(self, object_names: list[str]) -> None:
+        # Any failure only ends the prefetch: the scan then reads the blob
+        # itself, where the error is raised and reported.
+        with contextlib.suppress(Exception), BlobReader(use_prefetch=False) as reader:
+            total = 0
+            for name in object_names:
+                blob = reader.read(name)
+                self._blobs[name] = blob
+                total += blob.size
+                if total > PREFETCH_MAX_BYTES:
+                    break
+
+    def take(self, object_name: str) -> Blob | None:
+        """Return the blob OBJECT_NAME if the prefetch read it, once."""
+        self._thread.join()
+        return self._blobs.pop(object_name, None)
+
+
+# Started by diff_index for the staged blobs, consulted by BlobReader.read.
+_prefetch: _BlobPrefetch | None = None
 
 
 def read_blobs(object_names: Iterable[str]) -> dict[str, bytes]:

@@ -1,0 +1,47 @@
+"""The background read of staged blobs returns what git stores, and only that."""
+
+from __future__ import annotations
+
+from staged_secrets.hooks import git
+
+from tests.conftest import Repo
+
+
+def test_prefetched_blobs_match_git(repo: Repo) -> None:
+    repo.commit_files({"a.txt": "one\n"})
+    repo.write("a.txt", "one\ntwo\n")
+    repo.write("b.txt", "three\n")
+    repo.stage("a.txt", "b.txt")
+    names = [repo.git("rev-parse", f":{name}").strip() for name in ("a.txt", "b.txt")]
+
+    git.diff_index(repo.git("rev-parse", "HEAD").strip())
+    with git.BlobReader() as reader:
+        blobs = [reader.read(name) for name in names]
+
+    assert [blob.data for blob in blobs] == [b"one\ntwo\n", b"three\n"]
+
+
+def test_blob_outside_prefetch_is_read(repo: Repo) -> None:
+    repo.commit_files({"a.txt": "one\n"})
+    repo.write("a.txt", "two\n")
+    repo.stage("a.txt")
+    committed = repo.git("rev-parse", "HEAD:a.txt").strip()
+
+    git.diff_index(repo.git("rev-parse", "HEAD").strip())
+    with git.BlobReader() as reader:
+        blob = reader.read(committed)
+
+    assert blob.data == b"one\n"
+
+
+def test_missing_blob_still_fails_closed(repo: Repo) -> None:
+    repo.commit_files({"a.txt": "one\n"})
+    missing = "0123456789abcdef0123456789abcdef01234567"
+
+    with git.BlobReader() as reader:
+        try:
+            reader.read(missing)
+        except Exception as error:  # noqa: BLE001
+            assert type(error).__name__ == "FatalError"
+        else:
+            raise AssertionError("a missing blob was read without an error")
