@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from staged_secrets.hooks import git
+from staged_secrets.hooks.errors import FatalError
 
 from tests.conftest import Repo
 
@@ -38,10 +40,5 @@ def test_missing_blob_still_fails_closed(repo: Repo) -> None:
     repo.commit_files({"a.txt": "one\n"})
     missing = "0123456789abcdef0123456789abcdef01234567"
 
-    with git.BlobReader() as reader:
-        try:
-            reader.read(missing)
-        except Exception as error:  # noqa: BLE001
-            assert type(error).__name__ == "FatalError"
-        else:
-            raise AssertionError("a missing blob was read without an error")
+    with git.BlobReader() as reader, pytest.raises(FatalError, match="could not be read"):
+        reader.read(missing)
