@@ -141,6 +141,15 @@ def test_keeps_secret_quiet():
 """
 
 
+def _inner_environment() -> dict[str, str]:
+    # pytest prints each failure's message once more in its summary when CI
+    # is set, so the inner run gets the environment of a developer's shell.
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    environment.pop("CI", None)
+    environment.pop("BUILD_NUMBER", None)
+    return environment
+
+
 def test_leak_check_fails_leaking_tests(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(
         "from tests.conftest import record_captured_output, pytest_runtest_makereport\n"
@@ -153,7 +162,7 @@ def test_leak_check_fails_leaking_tests(tmp_path: Path) -> None:
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        env=_inner_environment(),
         check=False,
     )
 
