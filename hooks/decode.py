@@ -11,7 +11,6 @@ UTF-8 nor UTF-16 is skipped, and the caller reports the skip.
 from __future__ import annotations
 
 import codecs
-import re
 from typing import NamedTuple
 
 # git reads this many leading bytes when it decides whether a blob is binary.
@@ -27,7 +26,6 @@ class DecodedText(NamedTuple):
 
 # Universal newlines, as Python's open() (and so detect-secrets) reads text.
 # str.splitlines() would also break at form feeds, NEL and other characters.
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 UTF16 = "utf-16"
 
@@ -94,8 +92,14 @@ def looks_binary(head: bytes) -> bool:
 
 
 def split_lines(text: str) -> list[str]:
-    """Split TEXT into lines, without their endings, as detect-secrets numbers them."""
-    lines = LINE_BREAK.split(text)
+    """Split TEXT into lines, without their endings, as detect-secrets numbers them.
+
+    Only LF, CR and CRLF end a line (universal newlines), unlike
+    str.splitlines(), which also breaks at form feeds and U+2028.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
     return lines
