@@ -428,14 +428,18 @@ def scan_whole_files(
     """
     result = ScanResult(files_changed=len(paths_and_objects))
     items: list[tuple[str, bytes]] = []
+    wanted: list[tuple[str, str]] = []
+    for path, mode, name in paths_and_objects:
+        if mode not in CONTENT_MODES:
+            continue
+        if engine.is_file_excluded(path):
+            result.skipped.append(SkippedFile(path, EXCLUDED_REASON))
+            continue
+        wanted.append((path, name))
+
     with git.BlobReader() as reader:
-        for path, mode, name in paths_and_objects:
-            if mode not in CONTENT_MODES:
-                continue
-            if engine.is_file_excluded(path):
-                result.skipped.append(SkippedFile(path, EXCLUDED_REASON))
-                continue
-            blob = reader.read(name)
+        for index, blob in enumerate(reader.read_many([name for _, name in wanted])):
+            path = wanted[index][0]
             if blob.data is None:
                 result.skipped.append(oversized_skip(path, blob, reader.max_bytes))
                 continue

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, NamedTuple
 
 from staged_secrets.hooks.errors import FatalError
@@ -252,6 +252,11 @@ READ_BLOCK_BYTES = 1024 * 1024
 HEAD_BYTES = 8000
 
 
+def _check_object_name(object_name: str) -> None:
+    if not OBJECT_NAME.fullmatch(object_name):
+        raise FatalError(f"invalid git object name {object_name!r}")
+
+
 class BlobReader:
     """Read blobs one at a time through one `git cat-file --batch` process.
 
@@ -304,15 +309,45 @@ class BlobReader:
             ):
                 return prefetched
         process = self._process
-        assert process is not None and process.stdin is not None and process.stdout is not None
-        if not OBJECT_NAME.fullmatch(object_name):
-            raise FatalError(f"invalid git object name {object_name!r}")
+        assert process is not None and process.stdin is not None
+        _check_object_name(object_name)
         try:
             process.stdin.write(f"{object_name}\n".encode("ascii"))
             process.stdin.flush()
         except OSError as error:
             raise self._failure() from error
+        return self._read_response(object_name)
 
+    def read_many(self, object_names: Sequence[str]) -> Iterator[Blob]:
+        """Yield the blobs OBJECT_NAMES in order.
+
+        The requests are written ahead by a thread, so git answers without
+        waiting for one round trip per blob; thousands of small files read
+        several times faster this way.
+        """
+        process = self._process
+        assert process is not None and process.stdin is not None
+        for object_name in object_names:
+            _check_object_name(object_name)
+        requests = "".join(f"{name}\n" for name in object_names).encode("ascii")
+        stdin = process.stdin
+
+        def write_requests() -> None:
+            # If the scan stops early, the process is killed on exit and this
+            # write ends with a broken pipe.
+            with contextlib.suppress(OSError, ValueError):
+                stdin.write(requests)
+                stdin.flush()
+
+        writer = threading.Thread(target=write_requests, daemon=True)
+        writer.start()
+        for object_name in object_names:
+            yield self._read_response(object_name)
+        writer.join()
+
+    def _read_response(self, object_name: str) -> Blob:
+        process = self._process
+        assert process is not None and process.stdout is not None
         header = process.stdout.readline()
         if not header.endswith(b"\n"):
             raise self._failure()
