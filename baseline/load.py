@@ -1,4 +1,4 @@
-"""Read a baseline file and check it before any detect-secrets code sees it.
+"""Read a baseline file and check it before any detect-secrets code reads it.
 
 detect-secrets imports Python code named in a baseline: any plugin entry with
 a `path` key (even under a built-in plugin's name), any filter given as a
@@ -63,7 +63,7 @@ OPTIONAL_PACKAGES = {
     ),
 }
 
-# Filters whose `pattern` list holds regular expressions (the
+# Filters whose `pattern` list contains regular expressions (the
 # --exclude-files, --exclude-lines and --exclude-secrets options).
 REGEX_FILTERS = {
     "files": "detect_secrets.filters.regex.should_exclude_file",

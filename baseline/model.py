@@ -10,7 +10,7 @@ FORMAT_VERSION = "1.5.0"
 
 
 class Identity(NamedTuple):
-    """What makes two baseline entries the same; line numbers are only hints."""
+    """Key that makes two baseline entries the same. Line numbers are only hints."""
 
     filename: str
     type: str

@@ -357,8 +357,8 @@ def _scan_lines(
     if not long_lines:
         return engine.scan_text(filename, text, added)
 
-    # Long lines are blanked in the text the engine sees (so that no pass of
-    # it reads them whole) and their added ones are scanned piece by piece.
+    # Long lines are blanked in the text given to the engine, so that no pass
+    # reads them whole, and their added ones are scanned piece by piece.
     blanked = _blank_lines(text, long_lines)
     short_added = None if added is None else set(added) - long_lines
     secrets = engine.scan_text(filename, blanked, short_added)

@@ -55,15 +55,13 @@ def install_deferred_requests() -> None:
 
 def default_settings_json() -> dict[str, Any]:
     """Return the settings `detect-secrets scan` uses by default (all plugins)."""
-    global _configured
     install_deferred_requests()
     from detect_secrets.settings import default_settings
 
     with default_settings() as settings:
         result: dict[str, Any] = settings.json()
-    # Leaving default_settings() reloads the earlier settings from their JSON,
-    # which brings back the filters that configure() disabled.
-    _configured = None
+    # Leaving default_settings() replaces detect-secrets' settings object, so
+    # the next configure() sees a different object and loads its settings again.
     return result
 
 
@@ -75,7 +73,7 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     verification filter is left out.
     """
     global _configured
-    wanted = {
+    requested = {
         "plugins_used": list(settings_json.get("plugins_used", [])),
         "filters_used": [
             filter_config
@@ -86,17 +84,17 @@ def configure(settings_json: Mapping[str, Any]) -> None:
     install_deferred_requests()
     from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
 
-    if _configured is not None and _configured[0] == wanted and _configured[1] is get_settings():
+    if _configured is not None and _configured[0] == requested and _configured[1] is get_settings():
         return
 
     silence_detect_secrets_log()
     cache_bust()
     get_settings().clear()
-    configure_settings_from_baseline(wanted)
+    configure_settings_from_baseline(requested)
     # The scanner reads blobs from git, so the file usually does not exist on
     # disk under its name; this filter would drop every staged file.
     get_settings().disable_filters(INVALID_FILE_FILTER)
-    _configured = (wanted, get_settings())
+    _configured = (requested, get_settings())
 
 
 def silence_detect_secrets_log() -> None:

@@ -3,9 +3,10 @@
 The calls use plumbing commands with NUL-separated output and explicit
 options, so that the user's git configuration (prefixes, colour, external
 diff drivers, textconv, rename settings, path quoting) cannot change what the
-scanner sees. The environment is passed through unchanged because git's
-temporary index arrives as `GIT_INDEX_FILE` during `git commit -a` and
-`git commit PATH`. No call here writes the index.
+scanner reads. The environment is passed through, except for the variables
+listed in UNSET_VARIABLES, because git's temporary index arrives as
+`GIT_INDEX_FILE` during `git commit -a` and `git commit PATH`. No call here
+writes the index.
 """
 
 from __future__ import annotations
@@ -27,15 +28,15 @@ from staged_secrets.hooks.errors import FatalError
 # them as skipped. Reading stays bounded in memory.
 MAX_BLOB_BYTES = 32 * 1024 * 1024
 
-# Configuration pinned on every call, whatever the user's or the
-# repository's configuration says.
+# Configuration pinned on every call, overriding the user's and the
+# repository's configuration.
 PINNED_CONFIG = (
     "core.quotePath=false",
     f"core.bigFileThreshold={MAX_BLOB_BYTES}",
 )
 
-# Options that pin how diffs are computed and printed, whatever the user's
-# configuration says (diff.noprefix, diff.mnemonicPrefix, color.ui,
+# Options that pin how diffs are computed and printed, overriding the user's
+# configuration (diff.noprefix, diff.mnemonicPrefix, color.ui,
 # diff.external, textconv attributes, diff.algorithm, diff.orderFile,
 # diff.renames, diff.relative, diff.interHunkContext, core.abbrev).
 DIFF_OPTIONS = (
@@ -321,9 +322,8 @@ class BlobReader:
     def read_many(self, object_names: Sequence[str]) -> Iterator[Blob]:
         """Yield the blobs OBJECT_NAMES in order.
 
-        The requests are written ahead by a thread, so git answers without
-        waiting for one round trip per blob; thousands of small files read
-        several times faster this way.
+        A thread writes the requests ahead, so git does not wait for one round
+        trip per blob, which dominated the time of reading many small files.
         """
         process = self._process
         assert process is not None and process.stdin is not None

@@ -44,7 +44,7 @@ def json_path_fields(path: str, key: str = "filename") -> dict[str, str]:
 
 
 class ReportContext:
-    """What the report needs to say besides the findings."""
+    """Context the report prints besides the findings: baseline and scope."""
 
     def __init__(
         self,

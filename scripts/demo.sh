@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install staged-secrets into .venv, then show the hook on a throwaway
 # repository: a commit that adds a fake AWS key is blocked, and the same
-# commit passes once the baseline knows the key.
+# commit passes once the baseline lists the key.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
@@ -52,7 +52,7 @@ git add .pre-commit-config.yaml
 git commit -q --no-verify -m "add pre-commit configuration"
 pre-commit install
 
-# The key is assembled here so that this script itself holds no key.
+# The key is assembled here so that this script itself contains no key.
 key="AKIA""Q7ZK3MRT5XWB2NPD"
 printf 'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "%s"\n' "$key" > settings.py
 git add settings.py
